@@ -1,0 +1,65 @@
+# Tsunagu: `make run` starts everything, `make test` runs the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.13 (see .python-version; pyenv picks it up from that file).
+PYTHON ?= $(shell command -v python3.13 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help run install migrate demo test test-postgres lint format lock check messages clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' || \
+		{ echo "Python 3.13 is needed (found $$($(PYTHON) --version)); set PYTHON=/path/to/python3.13"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the virtual environment and install (once)
+
+migrate: install ## Apply database migrations
+	@mkdir -p var/static var/media
+	$(MANAGE) migrate --noinput
+
+demo: migrate ## Set up offices, page trees, groups and demo articles (idempotent)
+	$(MANAGE) load_demo
+
+run: demo ## Start web, worker and scheduler on http://127.0.0.1:8000 (Ctrl-C stops all)
+	$(MANAGE) run_all
+
+test: install ## Run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install ## Run the suite on the local PostgreSQL
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tsunagu} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Fix what ruff can fix and format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install ## Django's system checks, and no model change without a migration
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+messages: install ## Update the Japanese catalogue (cms/locale) and compile it
+	$(MANAGE) makemessages -l ja -i ".venv/*" -i "var/*" -i "tests/*" -i "docs/*"
+	$(MANAGE) compilemessages -l ja -i ".venv"
+
+lock: install ## Refresh constraints.txt from the installed versions
+	@{ echo "# Exact versions tested together (pip constraints). Regenerate with \`make lock\`"; \
+	   echo "# after changing the ranges in pyproject.toml."; \
+	   $(PY) -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt
+
+clean: ## Remove the virtual environment and local state (var/)
+	rm -rf $(VENV) var

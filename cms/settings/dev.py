@@ -1,0 +1,16 @@
+"""Development: `make run` on one machine, SQLite under var/ by default."""
+
+from .base import *
+
+DEBUG = True
+# Development only: production refuses to start without its own SECRET_KEY.
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-not-secret-tsunagu")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+# Newsletters and notifications land as files in var/mail until SMTP is set.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+    }
+}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PublishersConfig(AppConfig):
+    name = "publishers"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Sources and items arrive with the scrapers issue."""
