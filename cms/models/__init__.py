@@ -1,0 +1,17 @@
+from .pages import ArticlePage, HomePage, NewsIndexPage, OfficePage
+from .runtime import ScheduledJob, SchedulerLease, WorkerHeartbeat
+from .taxonomy import Country, Office, Region, Topic
+
+__all__ = [
+    "ArticlePage",
+    "Country",
+    "HomePage",
+    "NewsIndexPage",
+    "Office",
+    "OfficePage",
+    "Region",
+    "ScheduledJob",
+    "SchedulerLease",
+    "Topic",
+    "WorkerHeartbeat",
+]
