@@ -1,0 +1,133 @@
+"""Demo content for `make run`: safe to load again, it adds only what is missing."""
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Locale
+from wagtail_localize.operations import TranslationCreator
+
+from cms.env import env
+from cms.models import ArticlePage, Country, Office, OfficePage, Topic
+from translation.models import TranslationState
+from translation.services import translation_state_set
+
+from .demo_articles import ARTICLES, REVIEWED_TRANSLATION
+from .setup import HQ_REVIEWERS_GROUP, newsroom_setup
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    admin_password: str | None = None  # only when generated now; shown once
+
+
+def admin_user_ensure(report: DemoReport) -> str | None:
+    """The admin account; its password comes from TSUNAGU_ADMIN_PASSWORD or is
+    generated and reported once (it is never stored in clear)."""
+    User = get_user_model()
+    username = env.str("TSUNAGU_ADMIN_USERNAME", default="admin")
+    if User.objects.filter(username=username).exists():
+        return None
+    password = env.str("TSUNAGU_ADMIN_PASSWORD", default="")
+    if not password:
+        password = secrets.token_urlsafe(12)
+        report.admin_password = password
+    User.objects.create_superuser(
+        username=username, email=f"{username}@example.org", password=password
+    )
+    report.created.append(f"superuser {username}")
+    return password
+
+
+def demo_users_ensure(report: DemoReport, password: str | None) -> None:
+    """One editor per office and one HQ reviewer, made with the admin's
+    password (demo only), or without a usable one when the admin existed."""
+    User = get_user_model()
+    wanted = [(f"{o.code}-editor", o.editors_group_name) for o in Office.objects.all()]
+    wanted.append(("hq-reviewer", HQ_REVIEWERS_GROUP))
+    for username, group_name in wanted:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.org"}
+        )
+        if created:
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.save(update_fields=["password"])
+            report.created.append(f"user {username}")
+        user.groups.add(Group.objects.get(name=group_name))
+
+
+def demo_articles_ensure(report: DemoReport) -> None:
+    topics = {t.slug: t for t in Topic.objects.all()}
+    countries = {c.code: c for c in Country.objects.all()}
+    now = timezone.now()
+    for data in ARTICLES:
+        locale = Locale.objects.get(language_code=data.locale)
+        section = OfficePage.objects.get(office__code=data.office, locale=locale)
+        if ArticlePage.objects.child_of(section).filter(slug=data.slug).exists():
+            continue
+        published = now - timedelta(days=data.days_ago)
+        article = ArticlePage(
+            title=data.title,
+            slug=data.slug,
+            summary=data.summary,
+            body=data.body,
+            office=section.office,
+            source_name=data.source_name,
+            source_url=data.source_url,
+            original_language=data.locale if data.source_url else "",
+            original_published_at=published - timedelta(hours=6)
+            if data.source_url
+            else None,
+            jurisdiction=data.jurisdiction,
+            first_published_at=published,
+        )
+        article.topics = [topics[s] for s in data.topics]
+        article.countries = [countries[c] for c in data.countries]
+        section.add_child(instance=article)
+        article.save_revision().publish()
+        translation_state_set(page=article, state=TranslationState.State.ORIGINAL)
+        report.created.append(f"article {data.locale}/{data.slug}")
+
+
+def demo_translations_ensure(report: DemoReport) -> None:
+    """Japanese drafts of the source articles (awaiting translation: machine
+    translation is off until DEEPL_AUTH_KEY is set), and one reviewed, live
+    translation to show the end of the road."""
+    ja = Locale.get_default()
+    for source in ArticlePage.objects.exclude(locale=ja).filter(live=True):
+        if source.get_translation_or_none(ja) is not None:
+            continue
+        TranslationCreator(user=None, target_locales=[ja]).create_translations(source)
+        target = source.get_translation(ja)
+        if source.slug == REVIEWED_TRANSLATION["source_slug"]:
+            target.title = REVIEWED_TRANSLATION["title"]
+            target.summary = REVIEWED_TRANSLATION["summary"]
+            target.body = REVIEWED_TRANSLATION["body"]
+            target.save_revision().publish()
+            translation_state_set(page=target, state=TranslationState.State.REVIEWED)
+        else:
+            translation_state_set(page=target, state=TranslationState.State.AWAITING)
+        report.created.append(f"Japanese translation of {source.slug}")
+
+
+def demo_load() -> DemoReport:
+    report = DemoReport(created=newsroom_setup().created)
+    with transaction.atomic():
+        password = admin_user_ensure(report)
+        demo_users_ensure(report, password)
+        demo_articles_ensure(report)
+    # wagtail-localize publishes on commit; keep translations in their own step.
+    with transaction.atomic():
+        demo_translations_ensure(report)
+    return report
