@@ -1,0 +1,132 @@
+"""Production refuses to start without its secrets; security headers are on."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import PROJECT_DIR, database_url_for_processes
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-production-secret-for-this-test-only",
+    "ALLOWED_HOSTS": "news.example.org",
+    "DATABASE_URL": "postgres://tsunagu@db.example.org:5432/tsunagu",
+}
+
+PROBE = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "hsts": settings.SECURE_HSTS_SECONDS,
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "session_secure": settings.SESSION_COOKIE_SECURE,
+    "csrf_secure": settings.CSRF_COOKIE_SECURE,
+    "nosniff": settings.SECURE_CONTENT_TYPE_NOSNIFF,
+    "debug": settings.DEBUG,
+    "hosts": settings.ALLOWED_HOSTS,
+}))
+"""
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in PRODUCTION_ENV and not key.startswith("DJANGO_")
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "cms.settings.production", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("missing", sorted(PRODUCTION_ENV))
+def test_production_settings_fail_with_a_clear_message_when_a_secret_is_missing(
+    missing,
+):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = _python(PROBE, env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"environment variables: {missing}" in result.stderr
+    assert ".env.example" in result.stderr
+
+
+def test_production_settings_name_every_missing_variable_at_once():
+    result = _python(PROBE, {})
+    assert "SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL" in result.stderr
+
+
+def test_production_settings_load_with_their_secrets_and_are_secure():
+    result = _python(PROBE, PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["hsts"] >= 31536000
+    assert values["ssl_redirect"] and values["session_secure"] and values["csrf_secure"]
+    assert values["nosniff"]
+    assert values["debug"] is False
+    assert values["hosts"] == ["news.example.org"]
+
+
+REQUEST = """
+import json, django
+django.setup()
+from django.test import Client
+client = Client()
+public = client.get("/", secure=True, HTTP_HOST="news.example.org")
+plain = client.get("/", HTTP_HOST="news.example.org")
+print(json.dumps({
+    "status": public.status_code,
+    "headers": dict(public.headers),
+    "plain_status": plain.status_code,
+    "plain_location": plain.headers.get("Location"),
+}))
+"""
+
+
+@pytest.mark.django_db
+def test_production_sends_security_headers_behind_tls(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": database_url_for_processes(),
+        "STATIC_ROOT": str(tmp_path),
+    }
+    collect = _python(
+        "import django; django.setup(); from django.core.management import "
+        "call_command; call_command('collectstatic', interactive=False, verbosity=0)",
+        env,
+    )
+    assert collect.returncode == 0, collect.stderr
+    result = _python(REQUEST, env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    headers = answer["headers"]
+    assert answer["status"] == 200
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    # Plain HTTP is sent to HTTPS.
+    assert answer["plain_status"] == 301
+    assert answer["plain_location"].startswith("https://news.example.org/")
+
+
+@pytest.mark.django_db
+def test_public_pages_have_a_content_security_policy_and_the_admin_keeps_its_own(
+    client, admin_client
+):
+    public = client.get("/")
+    assert public.status_code == 200
+    assert "object-src 'none'" in public.headers["Content-Security-Policy"]
+    assert public.headers["X-Content-Type-Options"] == "nosniff"
+    admin = admin_client.get("/admin/")
+    assert admin.status_code == 200
+    assert "Content-Security-Policy" not in admin.headers
