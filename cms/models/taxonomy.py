@@ -1,5 +1,6 @@
 """Who watches what: offices, the regions and countries they cover, topics."""
 
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -75,7 +76,7 @@ class Country(index.Indexed, BilingualName):
         verbose_name_plural = _("countries")
 
     def clean(self) -> None:
-        if not (len(self.code) == 2 and self.code.isascii() and self.code.isupper()):
+        if not re.fullmatch(r"[A-Z]{2}", self.code):
             raise ValidationError(
                 {"code": _("Use the two capital letters of ISO 3166-1.")}
             )

@@ -134,3 +134,28 @@ def test_two_schedulers_started_at_once_publish_a_due_page_exactly_once(processe
     job = ScheduledJob.objects.get(name="publish_scheduled")
     assert job.run_count >= 1
     assert job.last_error == ""
+
+
+@pytest.mark.parametrize(
+    "jobs",
+    [
+        {"broken": {"JOB": "cms.jobs.no_such_job", "EVERY": 60}},
+        {"broken": {"JOB": "cms.jobs.publish_scheduled"}},
+        {"broken": {"JOB": "cms.jobs.publish_scheduled", "EVERY": "often"}},
+    ],
+)
+def test_a_misconfigured_job_stops_the_scheduler_with_the_setting_named(settings, jobs):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.TSUNAGU_SCHEDULER = {**settings.TSUNAGU_SCHEDULER, "JOBS": jobs}
+    with pytest.raises(
+        ImproperlyConfigured, match=r"TSUNAGU_SCHEDULER\['JOBS'\]\['broken'\]"
+    ):
+        Scheduler(holder="x")
+
+
+def test_a_lease_shorter_than_two_ticks_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="LEASE_SECONDS"):
+        Scheduler(jobs=[], holder="x", lease_seconds=5, tick_seconds=5)
