@@ -170,6 +170,10 @@ TSUNAGU_SCHEDULER = {
         "publish_scheduled": {"JOB": "cms.jobs.publish_scheduled", "EVERY": 60},
         "requeue_stale_tasks": {"JOB": "cms.jobs.requeue_stale_tasks", "EVERY": 30},
         "prune_task_results": {"JOB": "cms.jobs.prune_task_results", "EVERY": 3600},
+        "enqueue_due_sources": {
+            "JOB": "scrapers.jobs.enqueue_due_sources",
+            "EVERY": 30,
+        },
     },
 }
 # A worker that has not beaten its heart for this long is taken for dead and its
@@ -179,6 +183,22 @@ TSUNAGU_WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=5
 TSUNAGU_WORKER_DEAD_AFTER_SECONDS = env.int("WORKER_DEAD_AFTER_SECONDS", default=60)
 TSUNAGU_TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
 TSUNAGU_TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=14)
+
+# Outbound HTTP (cms.safehttp): scrapers and partner webhooks. Private,
+# loopback, link-local and other special addresses are refused unless listed
+# here as exact host:port pairs (the offline demo feeds; tests).
+TSUNAGU_SAFEHTTP = {
+    "ALLOW": env.list("SAFEHTTP_ALLOW", default=[]),
+    "USER_AGENT": env.str(
+        "SAFEHTTP_USER_AGENT",
+        default="TsunaguBot/0.1 (+https://github.com/tsunagu; newsroom feed reader)",
+    ),
+    "MAX_BYTES": env.int("SAFEHTTP_MAX_BYTES", default=10 * 1024 * 1024),
+    "MAX_REDIRECTS": env.int("SAFEHTTP_MAX_REDIRECTS", default=5),
+    "CONNECT_TIMEOUT": env.float("SAFEHTTP_CONNECT_TIMEOUT_SECONDS", default=10.0),
+    "READ_TIMEOUT": env.float("SAFEHTTP_READ_TIMEOUT_SECONDS", default=20.0),
+    "TOTAL_TIMEOUT": env.float("SAFEHTTP_TOTAL_TIMEOUT_SECONDS", default=60.0),
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tsunagu つなぐ"
@@ -225,6 +245,9 @@ LOGGING = {
         # db_worker adds a handler of its own to loggers that have none.
         "django.tasks": {"handlers": ["console"], "propagate": False},
         "django_tasks_db": {"handlers": ["console"], "propagate": False},
+        # trafilatura warns about every odd link of every page it reads.
+        "trafilatura": {"level": "ERROR"},
+        "htmldate": {"level": "ERROR"},
     },
 }
 
