@@ -1,0 +1,73 @@
+"""What every parser does to its entries before handing them over."""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from .results import ParsedEntry
+
+logger = logging.getLogger(__name__)
+
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def make_guid(
+    *,
+    entry_id: str | None,
+    link: str | None,
+    title: str,
+    date: datetime | None,
+    text: str,
+) -> str:
+    """The entry's own id, else its link, else a hash that stays the same as
+    long as the title and date do (the text stands in when both are empty)."""
+    if entry_id and entry_id.strip():
+        return entry_id.strip()
+    if link:
+        return link
+    basis = "\n".join([title, date.isoformat() if date else "", "" if title else text])
+    return "sha256:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+@dataclass
+class EntryCollector:
+    """Keeps the entries worth keeping and says, once, why others went."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    entries: list[ParsedEntry] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    repeated: int = 0
+    future: list[ParsedEntry] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def add(self, entry: ParsedEntry) -> None:
+        if entry.guid in self._seen:
+            self.repeated += 1
+            return
+        self._seen.add(entry.guid)
+        if entry.published_at and entry.published_at > self.now + FUTURE_TOLERANCE:
+            self.future.append(entry)
+        self.entries.append(entry)
+
+    def warnings(self) -> list[str]:
+        notes = []
+        for reason, count in self.skipped.items():
+            items = "item" if count == 1 else "items"
+            notes.append(f"{count} {items} skipped: {reason}.")
+        if self.repeated:
+            notes.append(
+                f"{self.repeated} item(s) repeated the id of an earlier one; "
+                "the first was kept."
+            )
+        if self.future:
+            first = self.future[0]
+            when = first.published_at.isoformat() if first.published_at else ""
+            notes.append(
+                f"{len(self.future)} item(s) dated more than a day in the future "
+                f"(first: “{first.title[:80]}”, {when}); the dates are kept."
+            )
+        return notes
