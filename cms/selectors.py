@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.tasks import TaskResultStatus
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Collection, CollectionViewRestriction
 
-from .models import ScheduledJob, SchedulerLease, WorkerHeartbeat
+from .models import Office, ScheduledJob, SchedulerLease, WorkerHeartbeat
 
 
 def collections_public() -> QuerySet[Collection]:
@@ -77,3 +78,15 @@ def system_health() -> SystemHealth:
         tasks_running=counts["running"],
         tasks_failed_recently=counts["failed"],
     )
+
+
+def offices_for_user(user: AbstractBaseUser) -> QuerySet[Office]:
+    """The offices whose work the user manages: all of them for superusers and
+    HQ reviewers, otherwise those whose editors group the user is in."""
+    from .newsroom.setup import HQ_REVIEWERS_GROUP
+
+    if not user.is_authenticated:
+        return Office.objects.none()
+    if user.is_superuser or user.groups.filter(name=HQ_REVIEWERS_GROUP).exists():
+        return Office.objects.all()
+    return Office.objects.filter(editors__in=user.groups.all())

@@ -117,6 +117,15 @@ class Office(BilingualName):
         Region, related_name="offices", blank=True, verbose_name=_("regions watched")
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    editors = models.OneToOneField(
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="office",
+        verbose_name=_("editors group"),
+        help_text=_("Members edit this office's section and sources."),
+    )
 
     class Meta:
         ordering = ["sort_order", "code"]

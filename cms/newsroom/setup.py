@@ -273,9 +273,20 @@ def groups_ensure(
             permission__in=wanted
         ).delete()
 
+    # Sources are scoped to the user's offices by scrapers.permissions.
+    source_perms = list(
+        Permission.objects.filter(
+            content_type__app_label="scrapers",
+            codename__in=[f"{a}_source" for a in ("add", "change", "delete", "view")],
+        )
+    )
     default_language = _default_language()
     for office in offices.values():
         group = base_group(office.editors_group_name)
+        group.permissions.add(*source_perms)
+        if office.editors_id != group.pk:
+            office.editors = group
+            office.save(update_fields=["editors"])
         for page in OfficePage.objects.filter(office=office).select_related("locale"):
             in_japanese_tree = page.locale.language_code == default_language
             grant(
@@ -287,6 +298,7 @@ def groups_ensure(
             )
 
     hq = base_group(HQ_REVIEWERS_GROUP)
+    hq.permissions.add(*source_perms)
     grant(hq, home, HQ_PERMS_JAPANESE_TREE)
     hq.permissions.add(
         *Permission.objects.filter(

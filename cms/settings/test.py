@@ -35,3 +35,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 LOGGING["root"]["level"] = "WARNING"
 for _name in ("django.tasks", "django_tasks_db"):
     LOGGING["loggers"][_name]["level"] = "WARNING"
+
+# Scrapers: polite, but not slow, towards the tests' own servers.
+TSUNAGU_SCRAPERS = {"HOST_DELAY_SECONDS": 0.05, "THREADS": 4}

@@ -1,0 +1,176 @@
+"""Politeness per host, shared by every process through the Host table.
+
+One request at a time per host with a minimum delay: a fetch first pushes the
+host's next_request_at forward with a conditional UPDATE (so only one process
+wins), and sets it to "now + delay" when done. A process killed mid-request
+leaves the host blocked only until the hold runs out. robots.txt is fetched
+once a day per host and read with protego.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
+from protego import Protego
+
+from cms.safehttp import SafeClient, SafeHTTPError
+
+from .conf import scraper_setting
+from .models import Host
+
+logger = logging.getLogger(__name__)
+
+ROBOTS_AGENT = "TsunaguBot"
+# A crawl-delay above this is treated as this: a source that wants one
+# request a day is better marked as failing than silently starved.
+MAX_CRAWL_DELAY_SECONDS = 60.0
+
+
+class HostBusy(Exception):
+    """The host is asked to wait (politeness or Retry-After) until ``until``."""
+
+    def __init__(self, host: str, until: timezone.datetime) -> None:
+        super().__init__(f"{host} is busy until {until.isoformat()}")
+        self.host = host
+        self.until = until
+
+
+class RobotsDisallowed(Exception):
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"The site's robots.txt does not allow Tsunagu to fetch {url}; "
+            "ask the site or remove the source."
+        )
+
+
+def host_key(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+_local_locks: dict[str, threading.Lock] = {}
+_local_locks_guard = threading.Lock()
+
+
+def _local_lock(host: str) -> threading.Lock:
+    with _local_locks_guard:
+        return _local_locks.setdefault(host, threading.Lock())
+
+
+@dataclass
+class Turn:
+    """A request's turn at a host; set ``delay`` before the turn ends to ask
+    for a longer pause (Retry-After)."""
+
+    host: str
+    delay: float
+
+
+@contextmanager
+def host_turn(
+    *, host: str, hold_seconds: float, delay_seconds: float, max_wait_seconds: float
+) -> Iterator[Turn]:
+    """Wait for the host's turn, make one request, then leave the delay.
+
+    Threads of one process queue on a lock of their own; processes on the
+    Host row: taking a turn is a conditional UPDATE (free and not too early),
+    so only one wins. A wait past ``max_wait_seconds`` raises HostBusy: the
+    caller puts the source back until then instead of holding a thread.
+    """
+    deadline = time.monotonic() + max_wait_seconds
+    lock = _local_lock(host)
+    if not lock.acquire(timeout=max_wait_seconds):
+        raise HostBusy(host, timezone.now() + timedelta(seconds=max_wait_seconds))
+    try:
+        _host_take(host=host, hold_seconds=hold_seconds, deadline=deadline)
+        turn = Turn(host=host, delay=delay_seconds)
+        try:
+            yield turn
+        finally:
+            Host.objects.filter(name=host).update(
+                busy_until=None,
+                next_request_at=Now() + timedelta(seconds=turn.delay),
+            )
+    finally:
+        lock.release()
+
+
+def _host_take(*, host: str, hold_seconds: float, deadline: float) -> None:
+    Host.objects.get_or_create(name=host)
+    free = Q(busy_until__isnull=True) | Q(busy_until__lt=Now())
+    while True:
+        taken = Host.objects.filter(free, name=host, next_request_at__lte=Now()).update(
+            busy_until=Now() + timedelta(seconds=hold_seconds)
+        )
+        if taken:
+            return
+        row = Host.objects.values("next_request_at", "busy_until").get(name=host)
+        now = timezone.now()
+        busy = row["busy_until"] is not None and row["busy_until"] >= now
+        ready_at = max(row["next_request_at"], now)
+        if not busy and time.monotonic() + (ready_at - now).total_seconds() > deadline:
+            # A long pause asked for (Retry-After, crawl-delay): come back then.
+            raise HostBusy(host, ready_at)
+        if time.monotonic() >= deadline:
+            # Another process is still requesting: try again soon.
+            raise HostBusy(host, now + timedelta(seconds=5))
+        time.sleep(min(max((ready_at - now).total_seconds(), 0.02), 0.5))
+
+
+def host_delay(host: str, robots: Protego | None) -> float:
+    delay = float(scraper_setting("HOST_DELAY_SECONDS"))
+    if robots is not None:
+        crawl_delay = robots.crawl_delay(ROBOTS_AGENT)
+        if crawl_delay:
+            delay = max(delay, min(float(crawl_delay), MAX_CRAWL_DELAY_SECONDS))
+    return delay
+
+
+def robots_for(
+    *, client: SafeClient, url: str, max_wait_seconds: float
+) -> Protego | None:
+    """The host's robots.txt rules (None: everything allowed), from the Host row
+    when fresh, else fetched politely. A robots.txt that cannot be read because
+    of a server error or the network counts as "try later" (raised), as the
+    Robots Exclusion Protocol (RFC 9309) asks; a 4xx means no rules."""
+    host = host_key(url)
+    row, _ = Host.objects.get_or_create(name=host)
+    ttl = timedelta(seconds=scraper_setting("ROBOTS_TTL_SECONDS"))
+    if row.robots_fetched_at is None or row.robots_fetched_at < timezone.now() - ttl:
+        parts = urlsplit(url)
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        status, text = None, ""
+        with host_turn(
+            host=host,
+            hold_seconds=client.limits.total_timeout + 5,
+            delay_seconds=host_delay(host, None),
+            max_wait_seconds=max_wait_seconds,
+        ):
+            response = client.get(robots_url)
+        status = response.status_code
+        if status == 200:
+            text = response.content.decode("utf-8", errors="replace")
+        elif status >= 500:
+            raise SafeHTTPError(
+                f"The site's robots.txt answered {status}; Tsunagu waits until it "
+                "can read it."
+            )
+        Host.objects.filter(name=host).update(
+            robots_txt=text, robots_status=status, robots_fetched_at=timezone.now()
+        )
+        row.robots_txt = text
+    return Protego.parse(row.robots_txt) if row.robots_txt.strip() else None
+
+
+def robots_check(*, rules: Protego | None, url: str) -> None:
+    if rules is not None and not rules.can_fetch(url, ROBOTS_AGENT):
+        raise RobotsDisallowed(url)

@@ -1,0 +1,312 @@
+"""Fetching one source: claim it, fetch politely, parse, store, record health.
+
+No network call happens inside a database transaction: the fetch comes first,
+the writes after. A source is claimed with a conditional UPDATE and only gets a
+new next_fetch_at once its items are stored, so a worker killed mid-fetch
+leaves it due again when the claim runs out.
+"""
+
+import logging
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cms.safehttp import Response, SafeClient, SafeHTTPError
+
+from .conf import scraper_setting
+from .items import items_store
+from .models import Source
+from .parsing import (
+    FeedParseError,
+    ListRule,
+    ParsedFeed,
+    RuleError,
+    parse_feed,
+    parse_list_page,
+)
+from .politeness import (
+    HostBusy,
+    RobotsDisallowed,
+    host_delay,
+    host_key,
+    host_turn,
+    robots_check,
+    robots_for,
+)
+
+logger = logging.getLogger(__name__)
+
+# How long a fetch may wait in-process for its host's turn before the source
+# is simply put back until then.
+MAX_HOST_WAIT_SECONDS = 30.0
+
+
+@dataclass
+class FetchOutcome:
+    source_id: int
+    name: str = ""
+    result: str = "skipped"  # new, unchanged, failed, deferred, skipped
+    http_status: int | None = None
+    new_item_ids: list[int] = field(default_factory=list)
+    updated: int = 0
+    error: str = ""
+    seconds: float = 0.0
+
+
+def source_claim(*, source_id: int) -> Source | None:
+    """Take the source for one fetch; None if another process holds it."""
+    now = timezone.now()
+    until = now + timedelta(seconds=scraper_setting("CLAIM_SECONDS"))
+    taken = Source.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=source_id
+    ).update(claimed_until=until, enqueued_at=None)
+    if not taken:
+        return None
+    return Source.objects.select_related("office", "country").get(pk=source_id)
+
+
+def _seconds_from_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max((when - timezone.now()).total_seconds(), 0.0)
+
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*(\d+)", re.I)
+
+
+def _max_age(cache_control: str | None) -> float | None:
+    match = _MAX_AGE.search(cache_control or "")
+    return float(match.group(1)) if match else None
+
+
+def _clamp_wait(seconds: float) -> float:
+    return min(max(seconds, 0.0), float(scraper_setting("MAX_WAIT_SECONDS")))
+
+
+def next_fetch_after_success(
+    source: Source, *, response: Response | None, ttl_minutes: int | None
+) -> datetime:
+    """The source's interval, or longer when the server (max-age) or the feed
+    (RSS ttl) asks for it."""
+    wait = source.fetch_interval_minutes * 60.0
+    if response is not None and (
+        age := _max_age(response.headers.get("cache-control"))
+    ):
+        wait = max(wait, age)
+    if ttl_minutes:
+        wait = max(wait, ttl_minutes * 60.0)
+    return timezone.now() + timedelta(seconds=_clamp_wait(wait))
+
+
+def backoff_seconds(failures: int) -> float:
+    """Exponential back-off with jitter, up to the ceiling."""
+    base = float(scraper_setting("BACKOFF_BASE_SECONDS"))
+    ceiling = float(scraper_setting("BACKOFF_MAX_SECONDS"))
+    wait = min(base * 2 ** max(failures - 1, 0), ceiling)
+    return wait * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+
+
+def _finish(source: Source, **fields: object) -> None:
+    Source.objects.filter(pk=source.pk).update(
+        claimed_until=None, last_fetch_at=timezone.now(), **fields
+    )
+
+
+def source_record_failure(
+    source: Source, *, error: str, status: int | None = None
+) -> None:
+    failures = source.consecutive_failures + 1
+    _finish(
+        source,
+        last_status=status,
+        last_error=error[:2000],
+        consecutive_failures=failures,
+        next_fetch_at=timezone.now() + timedelta(seconds=backoff_seconds(failures)),
+    )
+    logger.warning(
+        "Source %s (%s) failed %d time(s): %s", source.pk, source.url, failures, error
+    )
+
+
+def source_defer(
+    source: Source, *, until: datetime, note: str, status: int | None = None
+) -> None:
+    """Asked to wait (Retry-After, politeness): not an error of the source."""
+    Source.objects.filter(pk=source.pk).update(
+        claimed_until=None,
+        next_fetch_at=until,
+        last_status=status,
+        last_error=note if status else source.last_error,
+    )
+
+
+def _parse(source: Source, response: Response) -> ParsedFeed:
+    default_tz = source.office.tz
+    content_type = response.headers.get("content-type")
+    if source.kind == Source.Kind.HTML:
+        rule = ListRule(
+            item=source.rule_item,
+            link=source.rule_link,
+            title=source.rule_title,
+            date=source.rule_date,
+            summary=source.rule_summary,
+        )
+        return parse_list_page(
+            response.content,
+            url=response.url,
+            content_type=content_type,
+            rule=rule,
+            default_tz=default_tz,
+        )
+    return parse_feed(
+        response.content,
+        url=response.url,
+        content_type=content_type,
+        default_tz=default_tz,
+    )
+
+
+def polite_get(
+    *, client: SafeClient, url: str, headers: dict[str, str] | None = None
+) -> Response:
+    """GET once the host's robots.txt allows it and its turn has come."""
+    rules = robots_for(client=client, url=url, max_wait_seconds=MAX_HOST_WAIT_SECONDS)
+    robots_check(rules=rules, url=url)
+    host = host_key(url)
+    with host_turn(
+        host=host,
+        hold_seconds=client.limits.total_timeout + 5,
+        delay_seconds=host_delay(host, rules),
+        max_wait_seconds=MAX_HOST_WAIT_SECONDS,
+    ) as turn:
+        response = client.get(url, headers=headers)
+        if response.status_code in (429, 503):
+            wait = _seconds_from_retry_after(response.headers.get("retry-after"))
+            if wait is not None:
+                turn.delay = max(turn.delay, _clamp_wait(wait))
+    return response
+
+
+def source_fetch(*, source_id: int, client: SafeClient) -> FetchOutcome:
+    started = time.monotonic()
+    outcome = FetchOutcome(source_id=source_id)
+    source = source_claim(source_id=source_id)
+    if source is None:
+        return outcome
+    outcome.name = source.name
+    try:
+        _fetch_claimed(source, client=client, outcome=outcome)
+    except HostBusy as busy:
+        outcome.result = "deferred"
+        source_defer(source, until=busy.until, note="")
+    except (SafeHTTPError, RobotsDisallowed, FeedParseError, RuleError) as exc:
+        outcome.result, outcome.error = "failed", str(exc)
+        source_record_failure(source, error=str(exc), status=outcome.http_status)
+    except Exception as exc:
+        logger.exception(
+            "Unexpected error fetching source %s (%s)", source.pk, source.url
+        )
+        outcome.result = "failed"
+        outcome.error = (
+            f"Unexpected error ({type(exc).__name__}); the details are in the "
+            "server's log."
+        )
+        source_record_failure(source, error=outcome.error, status=outcome.http_status)
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _fetch_claimed(
+    source: Source, *, client: SafeClient, outcome: FetchOutcome
+) -> None:
+    headers = {}
+    if source.etag:
+        headers["If-None-Match"] = source.etag
+    if source.last_modified:
+        headers["If-Modified-Since"] = source.last_modified
+    response = polite_get(client=client, url=source.url, headers=headers)
+    outcome.http_status = status = response.status_code
+
+    if status == 304:
+        outcome.result = "unchanged"
+        _finish(
+            source,
+            last_status=status,
+            last_error="",
+            consecutive_failures=0,
+            last_success_at=timezone.now(),
+            next_fetch_at=next_fetch_after_success(
+                source, response=response, ttl_minutes=None
+            ),
+        )
+        return
+    if status in (429, 503):
+        wait = _seconds_from_retry_after(response.headers.get("retry-after"))
+        if wait is not None:
+            outcome.result = "deferred"
+            source_defer(
+                source,
+                until=timezone.now() + timedelta(seconds=_clamp_wait(wait)),
+                note=(
+                    f"The site asked Tsunagu to wait ({status}, Retry-After "
+                    f"{response.headers.get('retry-after')})."
+                ),
+                status=status,
+            )
+            return
+    if status != 200:
+        raise SafeHTTPError(_status_in_words(status))
+
+    parsed = _parse(source, response)
+    with transaction.atomic():
+        new_ids, updated = items_store(source=source, entries=parsed.entries)
+        _finish(
+            source,
+            etag=response.headers.get("etag", "")[:500],
+            last_modified=response.headers.get("last-modified", "")[:100],
+            last_status=status,
+            last_error="",
+            last_notes="\n".join(parsed.warnings)[:4000],
+            consecutive_failures=0,
+            last_success_at=timezone.now(),
+            items_found=len(parsed.entries),
+            next_fetch_at=next_fetch_after_success(
+                source, response=response, ttl_minutes=parsed.ttl_minutes
+            ),
+        )
+        if new_ids:
+            from .tasks import process_new_items
+
+            transaction.on_commit(lambda: process_new_items.enqueue(new_ids))
+    outcome.result = "new" if new_ids else "unchanged"
+    outcome.new_item_ids, outcome.updated = new_ids, updated
+
+
+def _status_in_words(status: int) -> str:
+    if status == 404:
+        return "The page is gone (404 Not Found): check the source's URL."
+    if status == 410:
+        return "The page was removed for good (410 Gone): remove or replace the source."
+    if status in (401, 403):
+        return (
+            f"The site refuses access ({status}): it may block robots or need a login."
+        )
+    if 500 <= status < 600:
+        return f"The site has a server error ({status}); Tsunagu tries again later."
+    return f"The site answered {status} instead of the feed or page."
