@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help run install migrate demo test test-postgres lint format lock check messages clean
+.PHONY: help run install migrate demo test test-postgres lint format lock check messages clean bench-ingest
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 		{ echo "Python 3.13 is needed (found $$($(PYTHON) --version)); set PYTHON=/path/to/python3.13"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create the virtual environment and install (once)
@@ -39,6 +39,9 @@ test: install ## Run the whole suite (SQLite; PostgreSQL when DATABASE_URL is se
 
 test-postgres: install ## Run the suite on the local PostgreSQL
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tsunagu} $(PY) -m pytest $(PYTEST_ARGS)
+
+bench-ingest: install ## Benchmark: 1,000 sources on 100+ loopback hosts, two rounds, against reader
+	$(PY) bench/ingest.py $(BENCH_ARGS)
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

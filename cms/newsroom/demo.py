@@ -14,6 +14,7 @@ from wagtail_localize.operations import TranslationCreator
 
 from cms.env import env
 from cms.models import ArticlePage, Country, Office, OfficePage, Topic
+from scrapers.demo import demo_sources_ensure
 from translation.models import TranslationState
 from translation.services import translation_state_set
 
@@ -127,6 +128,7 @@ def demo_load() -> DemoReport:
         password = admin_user_ensure(report)
         demo_users_ensure(report, password)
         demo_articles_ensure(report)
+        report.created += demo_sources_ensure()
     # wagtail-localize publishes on commit; keep translations in their own step.
     with transaction.atomic():
         demo_translations_ensure(report)

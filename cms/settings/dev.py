@@ -14,3 +14,6 @@ MAILERS = {
         "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
     }
 }
+
+# The offline demo sources (manage.py serve_demo_sources, started by make run).
+TSUNAGU_SAFEHTTP["ALLOW"] = env.list("SAFEHTTP_ALLOW", default=["127.0.0.1:8001"])

@@ -30,6 +30,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def test_run_all_serves_the_site_and_admin_and_stops_everything_on_ctrl_c(
     processes, free_port
 ):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        demo_port = sock.getsockname()[1]
     call_command("load_demo", stdout=io.StringIO())
     run = processes.start(
         "run_all",
@@ -38,6 +43,8 @@ def test_run_all_serves_the_site_and_admin_and_stops_everything_on_ctrl_c(
         f"127.0.0.1:{free_port}",
         "--tasks-backend",
         "db",
+        "--demo-sources-addr",
+        f"127.0.0.1:{demo_port}",
         SCHEDULER_TICK_SECONDS="1",
         WORKER_HEARTBEAT_SECONDS="1",
     )
@@ -53,6 +60,7 @@ def test_run_all_serves_the_site_and_admin_and_stops_everything_on_ctrl_c(
     assert status == 200, processes.output(run)
     assert _get(base + "/admin/") == 302  # to the login page
     assert _get(base + "/admin/login/") == 200
+    assert _get(f"http://127.0.0.1:{demo_port}/paris-fr.xml") == 200
 
     # The worker beats and the scheduler has run its jobs.
     deadline = time.monotonic() + 30

@@ -21,12 +21,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument(
+            "--demo-sources-addr",
+            default="127.0.0.1:8001",
+            help="Where the bundled demo feeds are served (default: %(default)s).",
+        )
+        parser.add_argument(
             "--tasks-backend",
             default="default",
             help="The TASKS alias the worker serves (default: %(default)s).",
         )
 
-    def handle(self, *args: Any, addr: str, tasks_backend: str, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        addr: str,
+        tasks_backend: str,
+        demo_sources_addr: str,
+        **options: Any,
+    ) -> None:
+        demo_addr = demo_sources_addr
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
         commands = {
             "web": [*manage, "runserver", addr],
@@ -40,6 +53,8 @@ class Command(BaseCommand):
                 "--no-reload",
             ],
             "scheduler": [*manage, "scheduler"],
+            # The demo sources' feeds and pages, served offline.
+            "demo sources": [*manage, "serve_demo_sources", "--addr", demo_addr],
         }
         children: dict[str, subprocess.Popen] = {}
         stopping = False
