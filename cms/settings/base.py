@@ -88,6 +88,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh clone has no var/ yet, and even `manage.py check` opens the
+    # database (JSONField support is a database feature), so make its folder.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Web, worker and scheduler share one file: WAL lets readers go on while one
     # writes, the busy timeout makes a writer wait instead of failing, and
     # IMMEDIATE takes the write lock at BEGIN so two writers never deadlock on an

@@ -130,3 +130,29 @@ def test_public_pages_have_a_content_security_policy_and_the_admin_keeps_its_own
     admin = admin_client.get("/admin/")
     assert admin.status_code == 200
     assert "Content-Security-Policy" not in admin.headers
+
+
+def test_system_checks_pass_on_a_fresh_clone_without_var(tmp_path):
+    """CI runs `manage.py check` before anything made var/; the check opens
+    the SQLite file (JSONField support is a database feature), so the settings
+    make the folder."""
+    var_dir = tmp_path / "not-there-yet" / "var"
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in PRODUCTION_ENV and not key.startswith("DJANGO_")
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT_DIR,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "TSUNAGU_VAR_DIR": str(var_dir),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert var_dir.is_dir()
