@@ -9,9 +9,6 @@ so text and html always agree.
 import logging
 from datetime import datetime, tzinfo
 
-import trafilatura
-from trafilatura.htmlprocessing import build_html_output
-
 from .dates import parse_date
 from .encoding import decode_document
 from .language import detect_language, normalise_language
@@ -33,6 +30,14 @@ def _language(*, declared: str | None, text: str) -> str | None:
     return detected
 
 
+def _trafilatura():
+    """Imported on first use: it and its date and URL libraries cost every
+    worker some 18 MB, and only sources that fetch full articles need them."""
+    import trafilatura
+
+    return trafilatura
+
+
 def extract_article(
     body: bytes,
     *,
@@ -50,7 +55,7 @@ def extract_article(
     decoded = decode_document(body, content_type)
     warnings = list(decoded.warnings)
     try:
-        document = trafilatura.bare_extraction(
+        document = _trafilatura().bare_extraction(
             decoded.text,
             url=url,
             include_comments=False,
@@ -73,6 +78,8 @@ def extract_article(
             language=None,
             warnings=warnings,
         )
+    from trafilatura.htmlprocessing import build_html_output
+
     html = sanitise_html(build_html_output(document), base_url=url)
     text = html_to_text(html)
     published_at: datetime | None = None

@@ -196,12 +196,17 @@ codecs.register_error("tsunagu-c1-bytes", _c1_as_bytes)
 def repair_double_utf8(text: str) -> str | None:
     """The text before it was encoded twice, or None if it was not (or if the
     whole text does not round-trip, in which case it is left alone)."""
-    markers = _MOJIBAKE.finditer(text)
-    if next(markers, None) is None or next(markers, None) is None:
+    if text.isascii():
         return None
+    # The round trip first: it fails at the first character windows-1252
+    # lacks or the first byte that is not UTF-8, usually early, where the
+    # scan for markers always reads the whole text.
     try:
         repaired = text.encode("cp1252", errors="tsunagu-c1-bytes").decode("utf-8")
     except UnicodeError:
+        return None
+    markers = _MOJIBAKE.finditer(text)
+    if next(markers, None) is None or next(markers, None) is None:
         return None
     return repaired if repaired != text else None
 

@@ -16,6 +16,7 @@ h2-h4, b, i, ol/ul/li, hr, a (href only), blockquote, br. Two passes:
    against the base URL. Links get rel="noopener noreferrer".
 """
 
+import contextlib
 import html as html_lib
 import logging
 import re
@@ -114,6 +115,26 @@ _SPACES = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FIRST_BLOCK = re.compile(r"<(p|h2|h3|h4|li|blockquote)>(.*?)</\1>", re.S)
 _BLOCK_END = re.compile(r"</(?:p|h2|h3|h4|li|blockquote)>|<br>|<hr>")
+# What the URL standard reads as a scheme: without one, a link is relative.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+# The tags _reshape acts on; it leaves others (span, img...) to nh3.
+_RESHAPED = DROPPED_WITH_CONTENT | _RENAMED.keys() | {"a"} | _CELLS | _CONTAINERS
+
+# nh3 is the security boundary; these options are the allow-list.
+_NH3_OPTIONS = {
+    "tags": set(ALLOWED_TAGS),
+    "clean_content_tags": set(DROPPED_WITH_CONTENT),
+    # "*" empty: ammonia otherwise allows lang and title everywhere.
+    "attributes": {"a": {"href"}, "*": set()},
+    "url_schemes": set(URL_SCHEMES),
+    "link_rel": LINK_REL,
+    "strip_comments": True,
+}
+# Building an ammonia cleaner costs more than most fragments take to clean:
+# these are built once. A cleaner that resolves relative links needs the
+# entry's base URL, so that one is built per fragment, when it has one.
+_ABSOLUTE_LINKS_ONLY = nh3.Cleaner(**_NH3_OPTIONS, url_relative="deny")  # type: ignore[arg-type]
+_TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
 
 
 def _is_element(node: object) -> bool:
@@ -156,44 +177,50 @@ def _wrap_inline_runs(container: lxml.html.HtmlElement) -> None:
         add_text(tail)
 
 
-def _reshape(fragment: str) -> str:
+def _reshape(fragment: str) -> tuple[str, bool]:
+    """The fragment reshaped, and whether nh3 needs the base URL: whether a
+    link in it is relative (or the fragment could not be read here)."""
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
-        return fragment
-    # Children before parents, so a container knows what it holds.
+        return fragment, True
+    relative = False
+    # Children before parents, so a container knows what it holds. lxml's
+    # HTML parser gives lower-case tag names; comments' and processing
+    # instructions' tags are functions, in no set of names.
     for element in reversed(list(root.iter())):
         if element is root:
             break
-        if not _is_element(element):
+        tag = element.tag
+        if tag not in _RESHAPED:
             continue
-        tag = element.tag = element.tag.lower()
         if tag in DROPPED_WITH_CONTENT:
             element.drop_tree()
         elif tag in _RENAMED:
             element.tag = _RENAMED[tag]
-        elif tag == "a" and element.get("href") is not None:
-            # As browsers read it: tabs and newlines anywhere and C0 controls
-            # or spaces around do not count, so nh3 sees the real scheme.
-            element.set("href", _URL_NOISE.sub("", element.get("href")).strip(_C0))
+        elif tag == "a":
+            href = element.get("href")
+            if href is not None:
+                # As browsers read it: tabs and newlines anywhere and C0
+                # controls or spaces around do not count, so nh3 sees the
+                # real scheme.
+                href = _URL_NOISE.sub("", href).strip(_C0)
+                element.set("href", href)
+                relative = relative or not _SCHEME.match(href)
         elif tag in _CELLS:
             element.tail = " " + (element.tail or "")
             element.drop_tag()
-        elif tag in _CONTAINERS:
-            if any(_is_element(child) and child.tag in _ANY_BLOCK for child in element):
-                _wrap_inline_runs(element)
-                element.drop_tag()
-            else:
-                element.tag = "p"
-                element.attrib.clear()
+        elif any(_is_element(child) and child.tag in _ANY_BLOCK for child in element):
+            # A container (the only tags left) holding blocks goes, its
+            # loose text gathered into paragraphs; one holding none is one.
+            _wrap_inline_runs(element)
+            element.drop_tag()
+        else:
+            element.tag = "p"
+            element.attrib.clear()
     _wrap_inline_runs(root)
-    return "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
-
-
-def _cleaner_url(base_url: str) -> object:
-    if base_url.lower().startswith(("http://", "https://")):
-        return ("rewrite_with_base", base_url)
-    return "deny"
+    # The wrapper's own tags off: what is left is its children, tails and all.
+    return lxml.etree.tostring(root, method="html", encoding="unicode")[5:-6], relative
 
 
 def sanitise_html(html: str, *, base_url: str) -> str:
@@ -201,30 +228,20 @@ def sanitise_html(html: str, *, base_url: str) -> str:
     if not html or not html.strip():
         return ""
     html = _CONTROLS.sub("", _XML_DECLARATION.sub("", html))
-    reshaped = _reshape(html)
-    try:
-        cleaned = nh3.clean(
-            reshaped,
-            tags=set(ALLOWED_TAGS),
-            clean_content_tags=set(DROPPED_WITH_CONTENT),
-            # "*" empty: ammonia otherwise allows lang and title everywhere.
-            attributes={"a": {"href"}, "*": set()},
-            url_schemes=set(URL_SCHEMES),
-            link_rel=LINK_REL,
-            strip_comments=True,
-            url_relative=_cleaner_url(base_url),
-        )
-    except ValueError:
-        # An unparseable base URL: keep only links that are already absolute.
-        cleaned = nh3.clean(
-            reshaped,
-            tags=set(ALLOWED_TAGS),
-            clean_content_tags=set(DROPPED_WITH_CONTENT),
-            attributes={"a": {"href"}, "*": set()},
-            url_schemes=set(URL_SCHEMES),
-            link_rel=LINK_REL,
-            url_relative="deny",
-        )
+    reshaped, relative = _reshape(html)
+    cleaned: str | None = None
+    if relative and base_url.lower().startswith(("http://", "https://")):
+        # ValueError: an unparseable base URL; then only absolute links stay.
+        with contextlib.suppress(ValueError):
+            cleaned = nh3.clean(
+                reshaped,
+                url_relative=("rewrite_with_base", base_url),
+                **_NH3_OPTIONS,  # type: ignore[arg-type]
+            )
+    if cleaned is None:
+        # No relative link (or no base to resolve one against): the cleaner
+        # built once does the same as one built for this base.
+        cleaned = _ABSOLUTE_LINKS_ONLY.clean(reshaped)
     cleaned = _HREFLESS_LINK.sub(r"\1", cleaned)
     cleaned = _SPACE_BEFORE_END.sub(r"</\1>", cleaned)
     cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
@@ -257,7 +274,7 @@ def clean_text(value: str | None, *, is_html: bool = False) -> str:
     if not value:
         return ""
     if is_html:
-        value = nh3.clean(value, tags=set(), clean_content_tags={"script", "style"})
+        value = _TEXT_ONLY.clean(value)
     value = html_lib.unescape(value)
     value = _CONTROLS.sub("", value)
     return unicodedata.normalize("NFC", _SPACES.sub(" ", value).strip())
@@ -274,9 +291,7 @@ def html_to_text(html: str) -> str:
     if not html:
         return ""
     marked = _BLOCK_END.sub(lambda match: match.group(0) + "\n", html)
-    text = html_lib.unescape(
-        nh3.clean(marked, tags=set(), clean_content_tags={"script", "style"})
-    )
+    text = html_lib.unescape(_TEXT_ONLY.clean(marked))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
