@@ -15,7 +15,7 @@ from cms.models import ArticlePage, OfficePage
 from translation.models import TranslationState
 from translation.services import translation_state_set
 
-from .items import plain_text
+from .dedupe import html_text
 from .models import Item, Source
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def item_make_draft(
                 section, slugify(title, allow_unicode=True)[:80] or f"item-{item.pk}"
             ),
             live=False,
-            summary=Truncator(plain_text(item.summary_html or item.content_html)).chars(
+            summary=Truncator(html_text(item.summary_html or item.content_html)).chars(
                 1000
             ),
             body=_body(item, source),

@@ -1,14 +1,21 @@
-"""Storing parsed entries as items: once per (source, guid), duplicates linked."""
+"""Storing parsed entries as items: once per (source, guid), duplicates linked.
+
+The work is split so the write transaction stays short: ``items_prepare``
+does the CPU work and the duplicate look-ups (reads) before it, and
+``items_save`` only writes. On SQLite a write transaction holds the one
+write lock of the whole database, so everything else waits while it is open.
+Two sources storing the same story in the same instant may both keep it; the
+window is milliseconds and triage shows both.
+"""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
-from bs4 import BeautifulSoup
-from django.db.models import Q
 from django.utils import timezone
 
 from .conf import scraper_setting
-from .dedupe import bands, distance, simhash, text_hash, url_hash
+from .dedupe import bands, distance, html_text, shingles, simhash, text_hash, url_hash
 from .models import Item, Source
 from .parsing import ParsedEntry, detect_language
 
@@ -17,65 +24,134 @@ def guid_hash(guid: str) -> str:
     return hashlib.sha256(guid.encode()).hexdigest()
 
 
-def plain_text(html: str) -> str:
-    return BeautifulSoup(html, "lxml").get_text(" ", strip=True) if html else ""
+@dataclass
+class Prepared:
+    entry: ParsedEntry
+    digest: str
+    canonical: str
+    body_hash: str
+    fingerprint: int | None
+    language: str
+    duplicate_of_id: int | None = None
 
 
-def _body_text(entry: ParsedEntry) -> str:
-    return " ".join(
-        part
-        for part in (plain_text(entry.summary_html), plain_text(entry.content_html))
-        if part
-    )
-
-
-def _find_duplicate(
-    *, source: Source, canonical: str, body_hash: str, fingerprint: int | None
-) -> Item | None:
-    """The first item of another source, seen in the last days, with the same
-    canonical URL, the same body text, or a text within NEAR_DUPLICATE_BITS."""
+def _candidates(field: str, values: set, source: Source) -> list[tuple]:
+    """Rows of other sources, seen lately and not themselves duplicates, whose
+    ``field`` is one of ``values``. Only the indexed column is in the query, so
+    the planner cannot pick a worse index; the rest is filtered here."""
+    if not values:
+        return []
     since = timezone.now() - timedelta(days=scraper_setting("DUPLICATE_WINDOW_DAYS"))
-    others = Item.objects.exclude(source=source).filter(
-        first_seen_at__gte=since, duplicate_of__isnull=True
+    rows = Item.objects.filter(**{f"{field}__in": list(values)}).values_list(
+        "id", field, "simhash", "source_id", "duplicate_of_id", "first_seen_at"
     )
-    if canonical:
-        same_url = others.filter(canonical_url_hash=canonical).order_by("id").first()
-        if same_url:
-            return same_url
-    if body_hash:
-        same_text = others.filter(text_hash=body_hash).order_by("id").first()
-        if same_text:
-            return same_text
-    if fingerprint is None:
-        return None
-    b = bands(fingerprint)
-    candidates = others.filter(
-        Q(band0=b[0]) | Q(band1=b[1]) | Q(band2=b[2]) | Q(band3=b[3])
-    ).order_by("id")
+    return sorted(
+        row
+        for row in rows
+        if row[3] != source.pk and row[4] is None and row[5] >= since
+    )
+
+
+def _link_duplicates(source: Source, prepared: list[Prepared]) -> None:
+    """Link each entry to the first item of another source with the same
+    canonical URL, the same body text, or a SimHash within the limit."""
+    by_url = {}
+    for row in _candidates(
+        "canonical_url_hash", {p.canonical for p in prepared if p.canonical}, source
+    ):
+        by_url.setdefault(row[1], row[0])
+    by_text = {}
+    for row in _candidates(
+        "text_hash", {p.body_hash for p in prepared if p.body_hash}, source
+    ):
+        by_text.setdefault(row[1], row[0])
+    fingerprints = [p for p in prepared if p.fingerprint is not None]
+    near: dict[int, list[tuple[int, int]]] = {}
+    for index in range(4):
+        values = {bands(p.fingerprint)[index] for p in fingerprints}
+        for row in _candidates(f"band{index}", values, source):
+            near.setdefault(row[1] + (index << 16), []).append((row[0], row[2]))
     limit = scraper_setting("NEAR_DUPLICATE_BITS")
-    for candidate in candidates.only("id", "simhash")[:200]:
-        if (
-            candidate.simhash is not None
-            and distance(candidate.simhash, fingerprint) <= limit
-        ):
-            return candidate
-    return None
+    for item in prepared:
+        first = by_url.get(item.canonical) or by_text.get(item.body_hash)
+        if first is None and item.fingerprint is not None:
+            close = [
+                candidate_id
+                for index, band in enumerate(bands(item.fingerprint))
+                for candidate_id, other in near.get(band + (index << 16), [])
+                if other is not None and distance(other, item.fingerprint) <= limit
+            ]
+            first = min(close, default=None)
+        item.duplicate_of_id = first
 
 
-def items_store(*, source: Source, entries: list[ParsedEntry]) -> tuple[list[int], int]:
-    """Create new items and update those seen before; returns (new ids, updated).
+def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepared]:
+    """Hashes, fingerprints, languages and duplicates, before any write.
 
-    Call inside a transaction. The same guid twice in one feed keeps the last.
+    Entries already stored only need comparing (in items_save); the costly
+    work is done for new ones. The same guid twice in one feed keeps the last.
     """
-    by_hash = {guid_hash(entry.guid): entry for entry in entries}
+    by_digest = {guid_hash(entry.guid): entry for entry in entries}
+    known = set(
+        Item.objects.filter(source=source, guid_hash__in=list(by_digest)).values_list(
+            "guid_hash", flat=True
+        )
+    )
+    prepared = []
+    for digest, entry in by_digest.items():
+        if digest in known:
+            prepared.append(
+                Prepared(
+                    entry=entry,
+                    digest=digest,
+                    canonical="",
+                    body_hash="",
+                    fingerprint=None,
+                    language="",
+                )
+            )
+            continue
+        body = " ".join(
+            part
+            for part in (html_text(entry.summary_html), html_text(entry.content_html))
+            if part
+        )
+        body_shingles = shingles(body)
+        # The body says more than the title, which sources often rewrite.
+        fingerprint = simhash(body_shingles) or simhash(
+            shingles(entry.title) + body_shingles
+        )
+        prepared.append(
+            Prepared(
+                entry=entry,
+                digest=digest,
+                canonical=url_hash(entry.link) if entry.link else "",
+                body_hash=text_hash(body_shingles),
+                fingerprint=fingerprint,
+                language=entry.language
+                or source.language
+                or detect_language(f"{entry.title} {body}")
+                or "",
+            )
+        )
+    _link_duplicates(source, [p for p in prepared if p.digest not in known])
+    return prepared
+
+
+def items_save(*, source: Source, prepared: list[Prepared]) -> tuple[list[int], int]:
+    """Create new items and update those seen before; returns (new ids,
+    updated count). Call inside a transaction."""
     existing = {
         item.guid_hash: item
-        for item in Item.objects.filter(source=source, guid_hash__in=list(by_hash))
+        for item in Item.objects.filter(
+            source=source, guid_hash__in=[p.digest for p in prepared]
+        )
     }
     updated = 0
     new_items = []
-    for digest, entry in by_hash.items():
-        item = existing.get(digest)
+    for item_data in prepared:
+        entry = item_data.entry
+        item = existing.get(item_data.digest)
         if item is not None:
             changes = {
                 "title": entry.title,
@@ -90,44 +166,29 @@ def items_store(*, source: Source, entries: list[ParsedEntry]) -> tuple[list[int
                 item.save(update_fields=[*changes, "last_seen_at"])
                 updated += 1
             continue
-        body = _body_text(entry)
-        # The body says more than the title, which sources often rewrite.
-        fingerprint = simhash(body) or simhash(f"{entry.title} {body}")
-        body_hash = text_hash(body)
-        canonical = url_hash(entry.link) if entry.link else ""
-        language = (
-            entry.language
-            or source.language
-            or detect_language(f"{entry.title} {body}")
-            or ""
-        )
-        duplicate = _find_duplicate(
-            source=source,
-            canonical=canonical,
-            body_hash=body_hash,
-            fingerprint=fingerprint,
-        )
+        fingerprint = item_data.fingerprint
         b = bands(fingerprint) if fingerprint is not None else (None,) * 4
+        duplicate = item_data.duplicate_of_id
         new_items.append(
             Item(
                 source=source,
                 guid=entry.guid,
-                guid_hash=digest,
+                guid_hash=item_data.digest,
                 link=entry.link or "",
-                canonical_url_hash=canonical,
-                text_hash=body_hash,
+                canonical_url_hash=item_data.canonical,
+                text_hash=item_data.body_hash,
                 title=entry.title[:2000] or entry.link or entry.guid,
                 summary_html=entry.summary_html,
                 content_html=entry.content_html,
                 published_at=entry.published_at,
-                language=language,
+                language=item_data.language,
                 simhash=fingerprint,
                 band0=b[0],
                 band1=b[1],
                 band2=b[2],
                 band3=b[3],
                 state=Item.State.DUPLICATE if duplicate else Item.State.NEW,
-                duplicate_of=duplicate,
+                duplicate_of_id=duplicate,
             )
         )
     created = Item.objects.bulk_create(new_items)

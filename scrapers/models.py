@@ -91,6 +91,7 @@ class Source(models.Model):
     )
     enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    claim_token = models.CharField(max_length=16, blank=True, editable=False)
     last_fetch_at = models.DateTimeField(_("last fetch"), null=True, editable=False)
     last_success_at = models.DateTimeField(_("last success"), null=True, editable=False)
     last_status = models.PositiveSmallIntegerField(

@@ -105,7 +105,6 @@ def host_turn(
 
 
 def _host_take(*, host: str, hold_seconds: float, deadline: float) -> None:
-    Host.objects.get_or_create(name=host)
     free = Q(busy_until__isnull=True) | Q(busy_until__lt=Now())
     while True:
         taken = Host.objects.filter(free, name=host, next_request_at__lte=Now()).update(
@@ -113,7 +112,14 @@ def _host_take(*, host: str, hold_seconds: float, deadline: float) -> None:
         )
         if taken:
             return
-        row = Host.objects.values("next_request_at", "busy_until").get(name=host)
+        row = (
+            Host.objects.filter(name=host)
+            .values("next_request_at", "busy_until")
+            .first()
+        )
+        if row is None:  # a host never seen before: make its row, then take it
+            Host.objects.get_or_create(name=host)
+            continue
         now = timezone.now()
         busy = row["busy_until"] is not None and row["busy_until"] >= now
         ready_at = max(row["next_request_at"], now)
@@ -135,40 +141,63 @@ def host_delay(host: str, robots: Protego | None) -> float:
     return delay
 
 
+# Parsed rules per host: (when robots.txt was fetched, when this process
+# last checked the Host row, the rules). Within RECHECK a process trusts its
+# copy without asking the database; robots.txt changes far more slowly.
+_parsed_robots: dict[str, tuple[object, float, Protego | None]] = {}
+ROBOTS_RECHECK_SECONDS = 300.0
+
+
 def robots_for(
     *, client: SafeClient, url: str, max_wait_seconds: float
 ) -> Protego | None:
     """The host's robots.txt rules (None: everything allowed), from the Host row
     when fresh, else fetched politely. A robots.txt that cannot be read because
-    of a server error or the network counts as "try later" (raised), as the
-    Robots Exclusion Protocol (RFC 9309) asks; a 4xx means no rules."""
+    of a server error counts as "try later" (raised), as the Robots Exclusion
+    Protocol (RFC 9309) asks; a 4xx means no rules."""
     host = host_key(url)
-    row, _ = Host.objects.get_or_create(name=host)
+    cached = _parsed_robots.get(host)
+    if cached is not None and time.monotonic() - cached[1] < ROBOTS_RECHECK_SECONDS:
+        return cached[2]
+    row = Host.objects.filter(name=host).values("robots_fetched_at").first()
+    fetched_at = row["robots_fetched_at"] if row else None
     ttl = timedelta(seconds=scraper_setting("ROBOTS_TTL_SECONDS"))
-    if row.robots_fetched_at is None or row.robots_fetched_at < timezone.now() - ttl:
-        parts = urlsplit(url)
-        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        status, text = None, ""
-        with host_turn(
-            host=host,
-            hold_seconds=client.limits.total_timeout + 5,
-            delay_seconds=host_delay(host, None),
-            max_wait_seconds=max_wait_seconds,
-        ):
-            response = client.get(robots_url)
-        status = response.status_code
-        if status == 200:
-            text = response.content.decode("utf-8", errors="replace")
-        elif status >= 500:
-            raise SafeHTTPError(
-                f"The site's robots.txt answered {status}; Tsunagu waits until it "
-                "can read it."
-            )
+    if fetched_at is not None and fetched_at >= timezone.now() - ttl:
+        if cached is not None and cached[0] == fetched_at:
+            _parsed_robots[host] = (fetched_at, time.monotonic(), cached[2])
+            return cached[2]
+        text = Host.objects.values_list("robots_txt", flat=True).get(name=host)
+    else:
+        if row is None:
+            Host.objects.get_or_create(name=host)
+        text = _robots_fetch(client=client, url=url, max_wait_seconds=max_wait_seconds)
+        fetched_at = timezone.now()
         Host.objects.filter(name=host).update(
-            robots_txt=text, robots_status=status, robots_fetched_at=timezone.now()
+            robots_txt=text, robots_fetched_at=fetched_at
         )
-        row.robots_txt = text
-    return Protego.parse(row.robots_txt) if row.robots_txt.strip() else None
+    rules = Protego.parse(text) if text.strip() else None
+    _parsed_robots[host] = (fetched_at, time.monotonic(), rules)
+    return rules
+
+
+def _robots_fetch(*, client: SafeClient, url: str, max_wait_seconds: float) -> str:
+    host = host_key(url)
+    parts = urlsplit(url)
+    with host_turn(
+        host=host,
+        hold_seconds=client.limits.total_timeout + 5,
+        delay_seconds=host_delay(host, None),
+        max_wait_seconds=max_wait_seconds,
+    ):
+        response = client.get(f"{parts.scheme}://{parts.netloc}/robots.txt")
+    status = response.status_code
+    Host.objects.filter(name=host).update(robots_status=status)
+    if status >= 500:
+        raise SafeHTTPError(
+            f"The site's robots.txt answered {status}; Tsunagu waits until it can "
+            "read it."
+        )
+    return response.content.decode("utf-8", errors="replace") if status == 200 else ""
 
 
 def robots_check(*, rules: Protego | None, url: str) -> None:

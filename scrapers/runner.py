@@ -1,6 +1,8 @@
 """Fetching many sources at once, bounded, so a slow host holds up no other."""
 
 import logging
+import queue
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,22 +11,12 @@ from django.db import close_old_connections, connection
 from cms.safehttp import SafeClient, SafeHTTPError
 
 from .drafts import DraftError, item_make_draft
-from .models import Item
+from .models import Item, Source
 from .parsing import extract_article
 from .politeness import HostBusy, RobotsDisallowed
-from .services import FetchOutcome, polite_get, source_fetch
+from .services import FetchOutcome, polite_get, source_fetch_claimed, sources_claim
 
 logger = logging.getLogger(__name__)
-
-
-def _in_thread(function: Callable, *args, **kwargs):
-    """Run with this thread's own database connection, closed afterwards so a
-    pool of threads leaves no connection (or SQLite file handle) behind."""
-    close_old_connections()
-    try:
-        return function(*args, **kwargs)
-    finally:
-        connection.close()
 
 
 def sources_fetch_many(
@@ -33,20 +25,39 @@ def sources_fetch_many(
     threads: int,
     progress: Callable[[FetchOutcome], None] | None = None,
 ) -> list[FetchOutcome]:
-    outcomes = []
-    with (
-        SafeClient() as client,
-        ThreadPoolExecutor(max_workers=max(threads, 1)) as pool,
-    ):
-        futures = [
-            pool.submit(_in_thread, source_fetch, source_id=source_id, client=client)
-            for source_id in source_ids
-        ]
-        for future in futures:
-            outcome = future.result()
-            outcomes.append(outcome)
-            if progress:
-                progress(outcome)
+    """Fetch the sources with up to ``threads`` at once, sharing one client.
+
+    Each thread takes the next source from a queue until none is left, keeping
+    its own database connection for the whole batch (a connection per source
+    costs a new SQLite handle, or a new PostgreSQL backend) and closing it at
+    the end so the pool leaves nothing open.
+    """
+    todo: queue.SimpleQueue[Source] = queue.SimpleQueue()
+    for source in sources_claim(source_ids=source_ids):
+        todo.put(source)
+    outcomes: list[FetchOutcome] = []
+    lock = threading.Lock()
+
+    def work(client: SafeClient) -> None:
+        close_old_connections()
+        try:
+            while True:
+                try:
+                    source = todo.get_nowait()
+                except queue.Empty:
+                    return
+                outcome = source_fetch_claimed(source=source, client=client)
+                with lock:
+                    outcomes.append(outcome)
+                    if progress:
+                        progress(outcome)
+        finally:
+            connection.close()
+
+    count = max(min(threads, todo.qsize()), 1)
+    with SafeClient() as client, ThreadPoolExecutor(max_workers=count) as pool:
+        for future in [pool.submit(work, client) for _ in range(count)]:
+            future.result()
     return outcomes
 
 

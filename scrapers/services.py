@@ -17,11 +17,12 @@ from email.utils import parsedate_to_datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from cms.safehttp import Response, SafeClient, SafeHTTPError
 
 from .conf import scraper_setting
-from .items import items_store
+from .items import items_prepare, items_save
 from .models import Source
 from .parsing import (
     FeedParseError,
@@ -60,16 +61,26 @@ class FetchOutcome:
     seconds: float = 0.0
 
 
-def source_claim(*, source_id: int) -> Source | None:
-    """Take the source for one fetch; None if another process holds it."""
+def sources_claim(*, source_ids: list[int]) -> list[Source]:
+    """Take the free ones of these sources for one fetch each, in one UPDATE;
+    sources another process holds are left out. The claim lasts CLAIM_SECONDS
+    for every round of the batch (a thread fetches its share in turn)."""
+    if not source_ids:
+        return []
+    token = get_random_string(16)
     now = timezone.now()
-    until = now + timedelta(seconds=scraper_setting("CLAIM_SECONDS"))
-    taken = Source.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=source_id
-    ).update(claimed_until=until, enqueued_at=None)
-    if not taken:
-        return None
-    return Source.objects.select_related("office", "country").get(pk=source_id)
+    rounds = max(len(source_ids) // max(scraper_setting("THREADS"), 1), 1)
+    until = now + timedelta(seconds=scraper_setting("CLAIM_SECONDS") * rounds)
+    Source.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk__in=source_ids
+    ).update(claimed_until=until, claim_token=token, enqueued_at=None)
+    claimed = {
+        source.pk: source
+        for source in Source.objects.select_related("office", "country").filter(
+            pk__in=source_ids, claim_token=token
+        )
+    }
+    return [claimed[pk] for pk in source_ids if pk in claimed]
 
 
 def _seconds_from_retry_after(value: str | None) -> float | None:
@@ -204,11 +215,17 @@ def polite_get(
 
 
 def source_fetch(*, source_id: int, client: SafeClient) -> FetchOutcome:
+    """Fetch one source now, if no other process holds it."""
+    claimed = sources_claim(source_ids=[source_id])
+    if not claimed:
+        return FetchOutcome(source_id=source_id)
+    return source_fetch_claimed(source=claimed[0], client=client)
+
+
+def source_fetch_claimed(*, source: Source, client: SafeClient) -> FetchOutcome:
+    """Fetch a source this process has claimed; never raises."""
     started = time.monotonic()
-    outcome = FetchOutcome(source_id=source_id)
-    source = source_claim(source_id=source_id)
-    if source is None:
-        return outcome
+    outcome = FetchOutcome(source_id=source.pk)
     outcome.name = source.name
     try:
         _fetch_claimed(source, client=client, outcome=outcome)
@@ -274,8 +291,9 @@ def _fetch_claimed(
         raise SafeHTTPError(_status_in_words(status))
 
     parsed = _parse(source, response)
+    prepared = items_prepare(source=source, entries=parsed.entries)
     with transaction.atomic():
-        new_ids, updated = items_store(source=source, entries=parsed.entries)
+        new_ids, updated = items_save(source=source, prepared=prepared)
         _finish(
             source,
             etag=response.headers.get("etag", "")[:500],
