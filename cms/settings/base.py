@@ -174,6 +174,7 @@ TSUNAGU_SCHEDULER = {
         "publish_scheduled": {"JOB": "cms.jobs.publish_scheduled", "EVERY": 60},
         "requeue_stale_tasks": {"JOB": "cms.jobs.requeue_stale_tasks", "EVERY": 30},
         "prune_task_results": {"JOB": "cms.jobs.prune_task_results", "EVERY": 3600},
+        "optimize_database": {"JOB": "cms.jobs.optimize_database", "EVERY": 3600},
         "enqueue_due_sources": {
             "JOB": "scrapers.jobs.enqueue_due_sources",
             "EVERY": 30,

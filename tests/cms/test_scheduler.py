@@ -159,3 +159,9 @@ def test_a_lease_shorter_than_two_ticks_is_refused():
 
     with pytest.raises(ImproperlyConfigured, match="LEASE_SECONDS"):
         Scheduler(jobs=[], holder="x", lease_seconds=5, tick_seconds=5)
+
+
+def test_optimize_database_job_runs_on_either_database():
+    from cms.jobs import optimize_database
+
+    assert optimize_database()

@@ -4,6 +4,7 @@ For one machine (`make run`). In production run each as its own service:
 gunicorn, `manage.py db_worker` and `manage.py scheduler`.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -65,8 +66,13 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        # Fetching runs in threads; glibc's per-thread malloc arenas would
+        # fragment the worker's memory (see README, Deployment).
+        worker_env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
         for name, command in commands.items():
-            children[name] = subprocess.Popen(command)  # noqa: S603
+            children[name] = subprocess.Popen(  # noqa: S603
+                command, env=worker_env if name == "worker" else None
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Tsunagu is running on http://{addr}/ (admin: http://{addr}/admin/). "
