@@ -167,8 +167,15 @@ def items_save(*, source: Source, prepared: list[Prepared]) -> tuple[list[int], 
                 updated += 1
             continue
         fingerprint = item_data.fingerprint
-        b = bands(fingerprint) if fingerprint is not None else (None,) * 4
         duplicate = item_data.duplicate_of_id
+        # Bands are how originals are found; a duplicate is never one, so it
+        # gets none and the band indexes (and every look-up) stay the size
+        # of the originals, however many copies come in.
+        b = (
+            bands(fingerprint)
+            if fingerprint is not None and not duplicate
+            else (None,) * 4
+        )
         new_items.append(
             Item(
                 source=source,

@@ -198,7 +198,8 @@ class Item(models.Model):
     # The same text under another title: a hash of the normalised body text.
     text_hash = models.CharField(max_length=64, blank=True, db_index=True)
     # Near-duplicate detection: a 64-bit SimHash of the text, cut into four
-    # 16-bit bands; two texts within 3 bits share at least one band.
+    # 16-bit bands; two texts within 3 bits share at least one band. Only
+    # originals have bands: duplicates are never looked up.
     simhash = models.BigIntegerField(null=True, editable=False)
     band0 = models.IntegerField(null=True, editable=False, db_index=True)
     band1 = models.IntegerField(null=True, editable=False, db_index=True)

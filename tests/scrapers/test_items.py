@@ -194,6 +194,11 @@ def test_the_same_story_from_two_sources_is_linked_not_drafted_twice(
     assert by_url.state == Item.State.DUPLICATE and by_url.duplicate_of == original
     assert by_text.state == Item.State.DUPLICATE and by_text.duplicate_of == original
     assert item_make_draft(item_id=by_url.pk) is None
+    # Only originals are found by their bands: the look-ups stay the size of
+    # the originals, however many copies come in.
+    assert original.band0 is not None
+    assert (by_url.band0, by_text.band0) == (None, None)
+    assert by_text.simhash is not None
 
 
 def test_the_same_text_under_another_title_is_a_duplicate(sites, make_source):
