@@ -180,6 +180,10 @@ def _wrap_inline_runs(container: lxml.html.HtmlElement) -> None:
 def _reshape(fragment: str) -> tuple[str, bool]:
     """The fragment reshaped, and whether nh3 needs the base URL: whether a
     link in it is relative (or the fragment could not be read here)."""
+    if "<" not in fragment:
+        # Text alone (most feed summaries): one paragraph, as below, without
+        # parsing. nh3 still reads it and writes its entities.
+        return f"<p>{fragment}</p>", False
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
