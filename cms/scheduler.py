@@ -46,7 +46,13 @@ def lease_acquire(*, name: str = LEASE_NAME, holder: str, seconds: int) -> bool:
     # Another scheduler may create the row at the same moment; either will do.
     with contextlib.suppress(IntegrityError):
         SchedulerLease.objects.get_or_create(
-            name=name, defaults={"holder": "", "expires_at": timezone.now()}
+            # Already expired, by a margin: SQLite's Now() has millisecond
+            # steps, and a row made this millisecond would not yet be "past".
+            name=name,
+            defaults={
+                "holder": "",
+                "expires_at": timezone.now() - timedelta(seconds=1),
+            },
         )
     until = Now() + timedelta(seconds=seconds)
     leases = SchedulerLease.objects.filter(name=name)
