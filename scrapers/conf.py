@@ -22,6 +22,11 @@ DEFAULTS: dict[str, Any] = {
     # Near-duplicates: SimHash distance at most this, within this many days.
     "NEAR_DUPLICATE_BITS": 3,
     "DUPLICATE_WINDOW_DAYS": 14,
+    # Parsing runs in processes of its own (scrapers.parsepool): how many per
+    # worker (0: in the fetching thread), and each one's time and memory.
+    "PARSE_PROCESSES": 1,
+    "PARSE_TIMEOUT_SECONDS": 60,
+    "PARSE_MEMORY_MB": 1024,
 }
 
 

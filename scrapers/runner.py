@@ -12,7 +12,8 @@ from cms.safehttp import SafeClient, SafeHTTPError
 
 from .drafts import DraftError, item_make_draft
 from .models import Item, Source
-from .parsing import extract_article
+from .parsepool import parse
+from .parsing import FeedParseError
 from .politeness import HostBusy, RobotsDisallowed
 from .services import FetchOutcome, polite_get, source_fetch_claimed, sources_claim
 
@@ -73,11 +74,16 @@ def item_fetch_article(*, item: Item, client: SafeClient) -> None:
             note=f"Full text not fetched: the page answered {response.status_code}."
         )
         return
-    article = extract_article(
-        response.content,
-        url=response.url,
-        content_type=response.headers.get("content-type"),
-    )
+    try:
+        article = parse(
+            "extract_article",
+            body=response.content,
+            url=response.url,
+            content_type=response.headers.get("content-type"),
+        )
+    except FeedParseError as exc:  # the parse process stopped or overran
+        Item.objects.filter(pk=item.pk).update(note=f"Full text not read: {exc}")
+        return
     item.article_html = article.html
     Item.objects.filter(pk=item.pk).update(article_html=article.html)
 

@@ -24,13 +24,12 @@ from cms.safehttp import Response, SafeClient, SafeHTTPError
 from .conf import scraper_setting
 from .items import items_prepare, items_save
 from .models import Source
+from .parsepool import parse
 from .parsing import (
     FeedParseError,
     ListRule,
     ParsedFeed,
     RuleError,
-    parse_feed,
-    parse_list_page,
 )
 from .politeness import (
     HostBusy,
@@ -178,15 +177,17 @@ def _parse(source: Source, response: Response) -> ParsedFeed:
             date=source.rule_date,
             summary=source.rule_summary,
         )
-        return parse_list_page(
-            response.content,
+        return parse(
+            "parse_list_page",
+            body=response.content,
             url=response.url,
             content_type=content_type,
             rule=rule,
             default_tz=default_tz,
         )
-    return parse_feed(
-        response.content,
+    return parse(
+        "parse_feed",
+        body=response.content,
         url=response.url,
         content_type=content_type,
         default_tz=default_tz,

@@ -20,7 +20,8 @@ from .csv_import import sources_import_csv
 from .drafts import DraftError, item_make_draft, items_ignore
 from .forms import ImportForm, TryForm
 from .models import Item, Source
-from .parsing import FeedParseError, ListRule, RuleError, parse_feed, parse_list_page
+from .parsepool import parse
+from .parsing import FeedParseError, ListRule, RuleError
 from .permissions import OfficeSourcePermissionPolicy, sources_for_user
 from .politeness import RobotsDisallowed, robots_check, robots_for
 
@@ -91,16 +92,18 @@ class SourceTryView(WagtailAdminTemplateMixin, FormView):
                     date=data["rule_date"],
                     summary=data["rule_summary"],
                 )
-                context["feed"] = parse_list_page(
-                    response.content,
+                context["feed"] = parse(
+                    "parse_list_page",
+                    body=response.content,
                     url=response.url,
                     content_type=response.headers.get("content-type"),
                     rule=rule,
                     default_tz=default_tz,
                 )
             else:
-                context["feed"] = parse_feed(
-                    response.content,
+                context["feed"] = parse(
+                    "parse_feed",
+                    body=response.content,
                     url=response.url,
                     content_type=response.headers.get("content-type"),
                     default_tz=default_tz,

@@ -37,4 +37,6 @@ for _name in ("django.tasks", "django_tasks_db"):
     LOGGING["loggers"][_name]["level"] = "WARNING"
 
 # Scrapers: polite, but not slow, towards the tests' own servers.
-TSUNAGU_SCRAPERS = {"HOST_DELAY_SECONDS": 0.05, "THREADS": 4}
+# Parsing in the fetching thread: a parse process per test would cost more
+# than it saves (tests/scrapers/test_parsepool.py runs the processes).
+TSUNAGU_SCRAPERS = {"HOST_DELAY_SECONDS": 0.05, "THREADS": 4, "PARSE_PROCESSES": 0}
