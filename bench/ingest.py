@@ -88,7 +88,16 @@ def arguments() -> argparse.Namespace:
         "processes x threads)",
     )
     parser.add_argument(
-        "--processes", type=int, default=os.cpu_count() or 1, help="Tsunagu workers"
+        "--parse-processes",
+        type=int,
+        default=1,
+        help="parse processes per worker (PARSE_PROCESSES; 0: parse in the threads)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="Tsunagu workers (default: one per core left after the parse processes)",
     )
     parser.add_argument(
         "--delay",
@@ -112,6 +121,9 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
+    if args.processes is None:
+        cores = os.cpu_count() or 1
+        args.processes = max(1, cores // (1 + args.parse_processes))
     if args.workers % args.processes:
         parser.error("--workers must be a multiple of --processes")
     return args
@@ -154,6 +166,7 @@ def django_env(args: argparse.Namespace, tmp: Path, db_url: str, allow: str) -> 
         BENCH_HOST_DELAY_SECONDS=str(args.delay),
         BENCH_THREADS=str(args.workers // args.processes),
         BENCH_BATCH_SIZE=str(args.batch_size),
+        BENCH_PARSE_PROCESSES=str(args.parse_processes),
         # As deployed (README, Deployment): glibc gives each thread its own
         # malloc arena, which fragments a threaded worker's memory.
         MALLOC_ARENA_MAX="2",

@@ -124,11 +124,16 @@ def report(results: dict) -> None:
         else "SQLite"
     )
 
+    parse_processes = args.get("parse_processes") or 0
+    parse_note = (
+        f", each with {parse_processes} parse process(es)" if parse_processes else ""
+    )
     print()
     print(
         f"Ingest: Tsunagu vs reader {results['reader_version']}; {args['sources']} "
         f"sources on {args['hosts']} hosts; N = {args['workers']} requests in flight "
-        f"(Tsunagu: {args['processes']} processes x {threads} threads, batches of "
+        f"(Tsunagu: {args['processes']} processes x {threads} threads"
+        f"{parse_note}, batches of "
         f"{args['batch_size']}; reader: workers={args['workers']}); "
         f"{args['delay']:g} s between two requests to a host; {database}."
     )
@@ -170,7 +175,14 @@ def report(results: dict) -> None:
     print()
     print(
         "Tsunagu CPU per source (ms, mean / median), measured in the thread that "
-        "fetched it:"
+        "fetched it"
+        + (
+            " (parsing runs in the parse processes: its CPU is in the totals "
+            "above, not in this table's parse column, which is the thread's "
+            "side of the pipe):"
+            if parse_processes
+            else ":"
+        )
     )
     print(
         f"  {'':<28}"
@@ -289,6 +301,17 @@ def report(results: dict) -> None:
         )
         + "."
     )
+    if parse_processes:
+        children = [
+            w.get("children_maxrss_kb", 0)
+            for key in ("ours_1", "ours_2", "drafts")
+            if results.get(key)
+            for w in results[key]["workers"]
+        ]
+        print(
+            "  of which parse processes (peak RSS summed over each worker's): "
+            f"{max(children, default=0) / 1024:.0f} MB."
+        )
     print(f"Whole run {results['setup_s']:.0f} s.")
 
     if any(worker.get("profile") for worker in results["ours_1"]["workers"]):

@@ -8,4 +8,5 @@ TSUNAGU_SCRAPERS = {
     "HOST_DELAY_SECONDS": env.float("BENCH_HOST_DELAY_SECONDS"),  # noqa: F405
     "THREADS": env.int("BENCH_THREADS"),  # noqa: F405
     "BATCH_SIZE": env.int("BENCH_BATCH_SIZE"),  # noqa: F405
+    "PARSE_PROCESSES": env.int("BENCH_PARSE_PROCESSES"),  # noqa: F405
 }

@@ -185,6 +185,7 @@ def main() -> None:
                     "wall": time.perf_counter() - started,
                     "cpu": after["cpu"] - before["cpu"],
                     "maxrss_kb": after["maxrss_kb"],
+                    "children_maxrss_kb": after["children_maxrss_kb"],
                     "drafts": done,
                     "records": recorder.take(),
                     "profile": sampler.report() if sampler else None,
