@@ -67,7 +67,7 @@ def test_a_parse_that_overruns_is_stopped_and_the_next_one_works():
     pool = ParsePool(processes=1, timeout=0.3, memory_mb=1024)
     try:
         started = time.monotonic()
-        with pytest.raises(FeedParseError, match="longer than 0.3 s"):
+        with pytest.raises(FeedParseError, match=r"longer than 0\.3 s"):
             pool.call("parse_feed", **_args(huge))
         assert time.monotonic() - started < 10
         pool.timeout = 60
