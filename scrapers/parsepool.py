@@ -15,10 +15,16 @@ A process that overruns, crashes or answers nothing is killed. Its address
 space is capped at ``PARSE_MEMORY_MB``. ``PARSE_PROCESSES = 0`` parses in the
 calling thread (the tests' default, where a spawn per test costs more than
 it saves).
+
+Processes are spawned, not forked: a worker has threads and open database
+connections that a fork would copy half-way. Spawning runs the parent's main
+script again under another name, so a script of ours that parses must keep
+its work under ``if __name__ == "__main__":``, as manage.py does.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import threading
@@ -173,6 +179,9 @@ def parse_pool() -> ParsePool | None:
         return None
     with _pool_lock:
         if _pool is None:
+            # Before multiprocessing's own exit handler (atexit runs the last
+            # registered first), which would wait for each process in turn.
+            atexit.register(parse_pool_close)
             _pool = ParsePool(
                 processes=processes,
                 timeout=scraper_setting("PARSE_TIMEOUT_SECONDS"),
