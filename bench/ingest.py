@@ -52,6 +52,7 @@ ratio_vs_reader (the lower of the two rounds), drafts_per_s, peak_mb.
 
 import argparse
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -157,7 +158,7 @@ def django_env(args: argparse.Namespace, tmp: Path, db_url: str, allow: str) -> 
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DJANGO_READ_DOT_ENV_FILE="0",
-        SECRET_KEY="bench-only-not-secret",  # noqa: S106 - a throwaway database
+        SECRET_KEY=secrets.token_urlsafe(50),  # a throwaway database
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=db_url,
         TSUNAGU_VAR_DIR=str(tmp),

@@ -4,11 +4,15 @@ The database is a file (SQLite) or PostgreSQL when DATABASE_URL is set, so that
 the worker and scheduler processes some tests start can share it.
 """
 
+import os
+import secrets
 import tempfile
 
 from .base import *
 
-SECRET_KEY = "test-only-not-secret"  # noqa: S105
+# Random per run; put in the environment so the worker and scheduler
+# processes some tests start sign with the same key.
+SECRET_KEY = os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DEBUG = False
 

@@ -156,3 +156,46 @@ def test_system_checks_pass_on_a_fresh_clone_without_var(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert var_dir.is_dir()
+
+
+def test_development_makes_its_secret_key_once_and_keeps_it(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cms.env import local_secret_key
+
+    folder = tmp_path / "var"
+    with ThreadPoolExecutor(4) as pool:
+        keys = set(pool.map(lambda _: local_secret_key(folder), range(8)))
+    assert len(keys) == 1
+    (key,) = keys
+    assert len(key) >= 50
+    assert local_secret_key(folder) == key
+    assert [p.name for p in folder.iterdir()] == ["secret_key"]
+
+
+def test_development_settings_take_the_environments_key_first(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SECRET_KEY)"
+    )
+    for given in ("from-the-environment", None):
+        env = {
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "TSUNAGU_VAR_DIR": str(tmp_path),
+        }
+        env.pop("SECRET_KEY", None)
+        if given:
+            env["SECRET_KEY"] = given
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        expected = given or (tmp_path / "secret_key").read_text().strip()
+        assert result.stdout.strip() == expected
