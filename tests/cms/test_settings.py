@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 from tests.conftest import PROJECT_DIR, database_url_for_processes
 
 PRODUCTION_ENV = {
-    "SECRET_KEY": "a-production-secret-for-this-test-only",
+    "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "news.example.org",
     "DATABASE_URL": "postgres://tsunagu@db.example.org:5432/tsunagu",
 }
