@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.models import ArticlePage, Country, Office
 
+from .parsing import ListRule
+
 
 class Source(models.Model):
     """A feed or a list page of a government, registered by one office."""
@@ -119,6 +121,17 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def list_rule(self) -> ListRule:
+        """The CSS rule that reads a list page (unused for feeds)."""
+        return ListRule(
+            item=self.rule_item,
+            link=self.rule_link,
+            title=self.rule_title,
+            date=self.rule_date,
+            summary=self.rule_summary,
+        )
 
     def clean(self) -> None:
         if self.kind == self.Kind.HTML and not (self.rule_item and self.rule_title):

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -104,6 +104,21 @@ def host_turn(
         lock.release()
 
 
+def client_turn(
+    *, client: SafeClient, url: str, rules: Protego | None, max_wait_seconds: float
+) -> AbstractContextManager[Turn]:
+    """The turn of ``url``'s host for one request of ``client``: held at most
+    as long as the client may take, then the host's delay (robots' crawl-delay
+    included)."""
+    host = host_key(url)
+    return host_turn(
+        host=host,
+        hold_seconds=client.limits.total_timeout + 5,
+        delay_seconds=host_delay(host, rules),
+        max_wait_seconds=max_wait_seconds,
+    )
+
+
 def _host_take(*, host: str, hold_seconds: float, deadline: float) -> None:
     free = Q(busy_until__isnull=True) | Q(busy_until__lt=Now())
     while True:
@@ -183,11 +198,8 @@ def robots_for(
 def _robots_fetch(*, client: SafeClient, url: str, max_wait_seconds: float) -> str:
     host = host_key(url)
     parts = urlsplit(url)
-    with host_turn(
-        host=host,
-        hold_seconds=client.limits.total_timeout + 5,
-        delay_seconds=host_delay(host, None),
-        max_wait_seconds=max_wait_seconds,
+    with client_turn(
+        client=client, url=url, rules=None, max_wait_seconds=max_wait_seconds
     ):
         response = client.get(f"{parts.scheme}://{parts.netloc}/robots.txt")
     status = response.status_code

@@ -11,7 +11,7 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 
 from django.db import transaction
@@ -34,9 +34,7 @@ from .parsing import (
 from .politeness import (
     HostBusy,
     RobotsDisallowed,
-    host_delay,
-    host_key,
-    host_turn,
+    client_turn,
     robots_check,
     robots_for,
 )
@@ -166,31 +164,27 @@ def source_defer(
     )
 
 
+def response_parse(
+    *, response: Response, kind: str, rule: ListRule | None, default_tz: tzinfo | None
+) -> ParsedFeed:
+    """The entries of a fetched feed, or of a list page read with ``rule``."""
+    document = {
+        "body": response.content,
+        "url": response.url,
+        "content_type": response.headers.get("content-type"),
+        "default_tz": default_tz,
+    }
+    if kind == Source.Kind.HTML:
+        return parse("parse_list_page", rule=rule, **document)
+    return parse("parse_feed", **document)
+
+
 def _parse(source: Source, response: Response) -> ParsedFeed:
-    default_tz = source.office.tz
-    content_type = response.headers.get("content-type")
-    if source.kind == Source.Kind.HTML:
-        rule = ListRule(
-            item=source.rule_item,
-            link=source.rule_link,
-            title=source.rule_title,
-            date=source.rule_date,
-            summary=source.rule_summary,
-        )
-        return parse(
-            "parse_list_page",
-            body=response.content,
-            url=response.url,
-            content_type=content_type,
-            rule=rule,
-            default_tz=default_tz,
-        )
-    return parse(
-        "parse_feed",
-        body=response.content,
-        url=response.url,
-        content_type=content_type,
-        default_tz=default_tz,
+    return response_parse(
+        response=response,
+        kind=source.kind,
+        rule=source.list_rule,
+        default_tz=source.office.tz,
     )
 
 
@@ -200,12 +194,8 @@ def polite_get(
     """GET once the host's robots.txt allows it and its turn has come."""
     rules = robots_for(client=client, url=url, max_wait_seconds=MAX_HOST_WAIT_SECONDS)
     robots_check(rules=rules, url=url)
-    host = host_key(url)
-    with host_turn(
-        host=host,
-        hold_seconds=client.limits.total_timeout + 5,
-        delay_seconds=host_delay(host, rules),
-        max_wait_seconds=MAX_HOST_WAIT_SECONDS,
+    with client_turn(
+        client=client, url=url, rules=rules, max_wait_seconds=MAX_HOST_WAIT_SECONDS
     ) as turn:
         response = client.get(url, headers=headers)
         if response.status_code in (429, 503):

@@ -20,10 +20,10 @@ from .csv_import import sources_import_csv
 from .drafts import DraftError, item_make_draft, items_ignore
 from .forms import ImportForm, TryForm
 from .models import Item, Source
-from .parsepool import parse
 from .parsing import FeedParseError, ListRule, RuleError
 from .permissions import OfficeSourcePermissionPolicy, sources_for_user
 from .politeness import RobotsDisallowed, robots_check, robots_for
+from .services import response_parse
 
 logger = logging.getLogger(__name__)
 policy = OfficeSourcePermissionPolicy(Source)
@@ -84,28 +84,17 @@ class SourceTryView(WagtailAdminTemplateMixin, FormView):
                 context["error"] = _("The site answered %(status)s.") % {
                     "status": response.status_code
                 }
-            elif data["kind"] == Source.Kind.HTML:
-                rule = ListRule(
-                    item=data["rule_item"],
-                    link=data["rule_link"],
-                    title=data["rule_title"],
-                    date=data["rule_date"],
-                    summary=data["rule_summary"],
-                )
-                context["feed"] = parse(
-                    "parse_list_page",
-                    body=response.content,
-                    url=response.url,
-                    content_type=response.headers.get("content-type"),
-                    rule=rule,
-                    default_tz=default_tz,
-                )
             else:
-                context["feed"] = parse(
-                    "parse_feed",
-                    body=response.content,
-                    url=response.url,
-                    content_type=response.headers.get("content-type"),
+                context["feed"] = response_parse(
+                    response=response,
+                    kind=data["kind"],
+                    rule=ListRule(
+                        item=data["rule_item"],
+                        link=data["rule_link"],
+                        title=data["rule_title"],
+                        date=data["rule_date"],
+                        summary=data["rule_summary"],
+                    ),
                     default_tz=default_tz,
                 )
         except (SafeHTTPError, RobotsDisallowed, FeedParseError, RuleError) as exc:

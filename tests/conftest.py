@@ -12,7 +12,8 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,46 @@ from django.core.management import call_command
 from django.db import connection
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# A worker on the "db" backend, polling often, as the process tests start it.
+DB_WORKER_ARGS = (
+    "db_worker",
+    "--backend",
+    "db",
+    "--no-startup-delay",
+    "--interval",
+    "0.2",
+)
+
+
+def wait_until(
+    predicate: Callable[[], object], *, timeout: float = 60, what: str = "condition"
+) -> None:
+    """Poll ``predicate`` until it holds; fail the test after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def office_for_tests(code: str = "tst"):
+    """A minimal office in Paris's time zone, working in French."""
+    from cms.models import Office
+
+    office, _ = Office.objects.get_or_create(
+        code=code,
+        defaults={
+            "name_ja": "テスト",
+            "name_en": "Test",
+            "city_ja": "テスト",
+            "city_en": "Test",
+            "time_zone": "Europe/Paris",
+            "working_languages": ["fr"],
+        },
+    )
+    return office
 
 
 @pytest.fixture(scope="session")

@@ -13,15 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from cms.models import WorkerHeartbeat
 from cms.taskqueue import task_results_prune, tasks_requeue_stale
 from tests.cms.sample_tasks import add, slow_the_first_time
-
-
-def _wait_for(predicate, timeout: float = 60, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.conftest import DB_WORKER_ARGS, wait_until
 
 
 def _status(result_id) -> str:
@@ -32,18 +24,10 @@ def _status(result_id) -> str:
 def test_a_task_whose_worker_was_killed_runs_again(processes, tmp_path):
     marker = tmp_path / "attempts.txt"
     result = slow_the_first_time.using(backend="db").enqueue(str(marker))
-    worker_args = (
-        "db_worker",
-        "--backend",
-        "db",
-        "--no-startup-delay",
-        "--interval",
-        "0.2",
-    )
     beat = {"WORKER_HEARTBEAT_SECONDS": "1"}
-    worker = processes.start("worker-1", *worker_args, **beat)
-    _wait_for(lambda: marker.exists(), what="the first attempt to start")
-    _wait_for(
+    worker = processes.start("worker-1", *DB_WORKER_ARGS, **beat)
+    wait_until(lambda: marker.exists(), what="the first attempt to start")
+    wait_until(
         lambda: WorkerHeartbeat.objects.exists(), what="the worker's first heartbeat"
     )
     assert _status(result.id) == TaskResultStatus.RUNNING
@@ -58,7 +42,7 @@ def test_a_task_whose_worker_was_killed_runs_again(processes, tmp_path):
     assert report.requeued == 1
     assert _status(result.id) == TaskResultStatus.READY
 
-    second = processes.start("worker-2", *worker_args, "--batch", **beat)
+    second = processes.start("worker-2", *DB_WORKER_ARGS, "--batch", **beat)
     assert second.wait(timeout=60) == 0, processes.output(second)
     done = DBTaskResult.objects.get(id=result.id)
     assert done.status == TaskResultStatus.SUCCESSFUL

@@ -14,6 +14,7 @@ from scrapers.management.commands.serve_demo_sources import DemoHandler
 from scrapers.models import Item, Source
 from scrapers.runner import new_items_process
 from scrapers.services import source_fetch
+from tests.conftest import office_for_tests
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,6 @@ def test_second_round_is_all_304(demo_server):
 @pytest.mark.django_db(transaction=True)
 def test_fetch_sources_command_prints_a_summary_table(settings):
     """The command fetches in threads, which need committed rows."""
-    from cms.models import Office
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), DemoHandler)
     port = server.server_address[1]
@@ -92,17 +92,7 @@ def test_fetch_sources_command_prints_a_summary_table(settings):
         **settings.TSUNAGU_SAFEHTTP,
         "ALLOW": [f"127.0.0.1:{port}"],
     }
-    office, _ = Office.objects.get_or_create(
-        code="cmd",
-        defaults={
-            "name_ja": "テスト",
-            "name_en": "Test",
-            "city_ja": "テスト",
-            "city_en": "Test",
-            "time_zone": "Europe/Paris",
-            "working_languages": ["fr"],
-        },
-    )
+    office = office_for_tests("cmd")
     for name, path, kind in (
         ("Ville de Paris", "paris-fr.xml", "rss"),
         ("Land Berlin", "berlin-de.atom", "atom"),

@@ -9,23 +9,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cms.models import Office
 from cms.taskqueue import tasks_requeue_stale
 from scrapers.jobs import enqueue_due_sources, sources_due
 from scrapers.models import Host, Item, Source
 from scrapers.tasks import fetch_sources
+from tests.conftest import DB_WORKER_ARGS, office_for_tests, wait_until
 from tests.scrapers.conftest import rss
 
 FEED = rss(("k-1", "Un", "x"), ("k-2", "Deux", "x"), ("k-3", "Trois", "x"))
-
-
-def _wait(predicate, timeout=60, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.processes
@@ -40,17 +31,7 @@ def test_a_worker_killed_mid_fetch_leaves_the_source_due_and_loses_nothing(
         return 200, {}, FEED
 
     site.routes["/feed.xml"] = feed
-    office, _ = Office.objects.get_or_create(
-        code="tst",
-        defaults={
-            "name_ja": "テスト",
-            "name_en": "Test",
-            "city_ja": "テスト",
-            "city_en": "Test",
-            "time_zone": "Europe/Paris",
-            "working_languages": ["fr"],
-        },
-    )
+    office = office_for_tests()
     source = Source.objects.create(
         office=office,
         name="hangs once",
@@ -66,16 +47,8 @@ def test_a_worker_killed_mid_fetch_leaves_the_source_due_and_loses_nothing(
         "SAFEHTTP_ALLOW": f"127.0.0.1:{site.port}",
         "WORKER_HEARTBEAT_SECONDS": "1",
     }
-    worker_args = (
-        "db_worker",
-        "--backend",
-        "db",
-        "--no-startup-delay",
-        "--interval",
-        "0.2",
-    )
-    worker = processes.start("worker-1", *worker_args, **env)
-    _wait(lambda: site.hits("/feed.xml") == 1, what="the first fetch to start")
+    worker = processes.start("worker-1", *DB_WORKER_ARGS, **env)
+    wait_until(lambda: site.hits("/feed.xml") == 1, what="the first fetch to start")
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     release.set()
@@ -94,7 +67,7 @@ def test_a_worker_killed_mid_fetch_leaves_the_source_due_and_loses_nothing(
     assert tasks_requeue_stale(dead_after=timedelta(seconds=1)).requeued == 1
     assert source.pk in sources_due()
 
-    second = processes.start("worker-2", *worker_args, "--batch", **env)
+    second = processes.start("worker-2", *DB_WORKER_ARGS, "--batch", **env)
     assert second.wait(timeout=60) == 0, processes.output(second)
     assert sorted(
         Item.objects.filter(source=source).values_list("guid", flat=True)

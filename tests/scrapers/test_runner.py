@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from cms.models import Office
 from scrapers.models import Item, Source
 from scrapers.runner import sources_fetch_many
+from tests.conftest import office_for_tests
 from tests.scrapers.conftest import rss
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,17 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def office(transactional_db):
-    office, _ = Office.objects.get_or_create(
-        code="tst",
-        defaults={
-            "name_ja": "テスト",
-            "name_en": "Test",
-            "city_ja": "テスト",
-            "city_en": "Test",
-            "time_zone": "Europe/Paris",
-            "working_languages": ["fr"],
-        },
-    )
+    office = office_for_tests()
     return office
 
 
