@@ -179,6 +179,9 @@ TSUNAGU_SCHEDULER = {
             "JOB": "scrapers.jobs.enqueue_due_sources",
             "EVERY": 30,
         },
+        # Translation jobs that are due again (lost tasks, the budget raised,
+        # a new month, the quota back) and the glossary when it changed.
+        "translation_sweep": {"JOB": "translation.jobs.translation_sweep", "EVERY": 60},
     },
 }
 # A worker that has not beaten its heart for this long is taken for dead and its
@@ -276,6 +279,29 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 TSUNAGU_CSP_EXEMPT_PREFIXES = ("/admin/", "/django-admin/")
+
+# Machine translation (translation/conf.py has every option). Without a DeepL
+# key nothing is translated: drafts say they await translation.
+DEEPL_AUTH_KEY = env.str("DEEPL_AUTH_KEY", default="")
+TSUNAGU_TRANSLATION = {
+    "BACKEND": env.str(
+        "TRANSLATION_BACKEND", default="deepl" if DEEPL_AUTH_KEY else "none"
+    ),
+    "DEEPL_AUTH_KEY": DEEPL_AUTH_KEY,
+    "DEEPL_SERVER_URL": env.str("DEEPL_SERVER_URL", default=""),
+    "DEEPL_TIMEOUT_SECONDS": env.float("DEEPL_TIMEOUT_SECONDS", default=30.0),
+    "DEEPL_MAX_RETRIES": env.int("DEEPL_MAX_RETRIES", default=3),
+    "FORMALITY": env.str("TRANSLATION_FORMALITY", default="prefer_more"),
+    "MONTHLY_BUDGET_CHARACTERS": env.int(
+        "TRANSLATION_MONTHLY_BUDGET_CHARACTERS", default=500_000
+    ),
+    "PRICE_PER_MILLION": env.str("TRANSLATION_PRICE_PER_MILLION", default="25.00"),
+}
+# The editor's "Machine translate" button: through our translation service.
+WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
+    "CLASS": "translation.machine_translator.TsunaguMachineTranslator",
+    "OPTIONS": {},
+}
 
 # wagtail-localize: a translation starts as a draft, whatever the source's state;
 # Japanese pages go live only through HQ review.
