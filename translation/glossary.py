@@ -36,3 +36,12 @@ def glossary_for(*, source_language: str, target_language: str) -> GlossaryUse:
         # Changed since the last sync: the service holds an older list.
         return GlossaryUse(remote_id="", version=0)
     return GlossaryUse(remote_id=state.remote_id, version=version)
+
+
+def glossary_term_changed(*, source_language: str) -> None:
+    """A term was added, changed or removed: a new version (stub)."""
+
+
+def glossary_sync() -> str:
+    """Send the glossary to the service when it changed (stub)."""
+    return "glossary sync not written yet"
