@@ -6,11 +6,20 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from translation import views as translation_views
+
 from . import views
 from .api import api_router
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Before Wagtail's admin: wagtail-localize's "Machine translate" button
+    # goes through Tsunagu's translation service (page, user, budget, ledger).
+    path(
+        "admin/localize/translate/<int:translation_id>/machine_translate/",
+        translation_views.machine_translate,
+        name="translation_machine_translate",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),

@@ -170,7 +170,15 @@ class TranslationJob(models.Model):
         CONFIG_ERROR = "config_error", _("stopped: configuration error")
         FAILED = "failed", _("failed")
 
-    ACTIVE = (State.QUEUED, State.RUNNING, State.WAITING_BUDGET, State.WAITING_QUOTA)
+    # Waiting or running: at most one such job per page and locale. A job
+    # parked for want of a backend counts too: asking again wakes it.
+    ACTIVE = (
+        State.QUEUED,
+        State.RUNNING,
+        State.WAITING_BUDGET,
+        State.WAITING_QUOTA,
+        State.NO_BACKEND,
+    )
 
     source_page = models.ForeignKey(
         "wagtailcore.Page",
@@ -208,6 +216,11 @@ class TranslationJob(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # A queued job runs no earlier than this (back-off after an error).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The source revision the last run translated: an edit made while it ran
+    # makes it run again.
+    source_revision_id = models.PositiveBigIntegerField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
@@ -228,7 +241,13 @@ class TranslationJob(models.Model):
             models.UniqueConstraint(
                 fields=["source_page", "target_locale"],
                 condition=models.Q(
-                    state__in=["queued", "running", "waiting_budget", "waiting_quota"]
+                    state__in=[
+                        "queued",
+                        "running",
+                        "waiting_budget",
+                        "waiting_quota",
+                        "no_backend",
+                    ]
                 ),
                 name="translation_job_one_active",
             )

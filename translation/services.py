@@ -1,10 +1,72 @@
+"""The translation service: one path for every machine translation.
+
+wagtail-localize holds the segments and the translation editor, but its
+machine-translator hook gets neither the page nor the user and runs inside
+the editor's request. So a job of ours does the work, in this order:
+
+1. make (or update) wagtail-localize's TranslationSource and Translation, and
+   save the target page as a draft if it has none yet;
+2. list the source's strings that have no translation in the target locale
+   (strings an editor translated, and strings unchanged since the last run,
+   keep theirs: only what changed is sent);
+3. look each up in our translation memory;
+4. send the misses to the backend in requests within its limits, the title
+   and summary going along as context, each request's characters reserved
+   against the month's budget first; each answer is sanitised and stored in
+   the memory and the ledger at once, so a job stopped half-way (budget,
+   quota, a killed worker) is never billed twice for what it already got;
+5. in one transaction: the strings into wagtail-localize, the target draft
+   saved again, its state set to machine-translated, the job done, and the
+   draft submitted to the "Translation review" workflow.
+
+No network call happens inside a transaction. A job that fails leaves the
+target draft as it was.
+"""
+
+import hashlib
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import nh3
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
-from wagtail.models import Page
+from django.utils.html import strip_tags
+from wagtail.models import Locale, Page
+from wagtail_localize.models import (
+    StringSegment,
+    StringTranslation,
+    Translation,
+    TranslationSource,
+)
+from wagtail_localize.strings import INLINE_TAGS
 
-from .models import TranslationState
+from .backends import (
+    ConfigurationError,
+    QuotaExceeded,
+    RequestTooLarge,
+    TranslationBackend,
+    TranslationError,
+    backend_get,
+)
+from .budget import budget_reserve, budget_settle, budget_status, usage_record
+from .conf import translation_setting
+from .glossary import glossary_for
+from .memory import MemoryKey, memory_lookup, memory_store
+from .models import ServiceStatus, TranslationJob, TranslationState
 from .selectors import translation_state_get
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 60
+
+
+# -- translation state ----------------------------------------------------------
 
 
 def translation_state_set(
@@ -37,3 +99,574 @@ def translation_state_note_publish(
         translation_state_set(
             page=page, state=TranslationState.State.REVIEWED, user=user
         )
+
+
+# -- asking for translations ------------------------------------------------------
+
+
+def _default_locale() -> Locale:
+    return Locale.objects.get(language_code=settings.LANGUAGE_CODE)
+
+
+def translation_request(
+    *,
+    page: Page,
+    locales: list[Locale] | None = None,
+    user: AbstractBaseUser | None = None,
+    reason: str = "",
+    submit_for_review: bool = True,
+) -> list[TranslationJob]:
+    """Ask for the page's translation into ``locales`` (Japanese by default).
+
+    One job waits or runs per page and locale: asking again returns it. The
+    task is enqueued when the transaction commits.
+    """
+    from .tasks import translate_job
+
+    jobs = []
+    for locale in locales or [_default_locale()]:
+        if locale.pk == page.locale_id:
+            continue
+        active = Q(state__in=TranslationJob.ACTIVE)
+        job = TranslationJob.objects.filter(
+            active, source_page=page, target_locale=locale
+        ).first()
+        # Parked without a backend: run again, so the draft follows the
+        # source (and is translated if a backend is there now).
+        if (
+            job is not None
+            and job.state == TranslationJob.State.NO_BACKEND
+            and TranslationJob.objects.filter(
+                pk=job.pk, state=TranslationJob.State.NO_BACKEND
+            ).update(state=TranslationJob.State.QUEUED, enqueued_at=timezone.now())
+        ):
+            job_id = job.pk
+            transaction.on_commit(lambda job_id=job_id: translate_job.enqueue(job_id))
+        if job is None:
+            try:
+                with transaction.atomic():
+                    job = TranslationJob.objects.create(
+                        source_page=page,
+                        target_locale=locale,
+                        requested_by=user if user and user.is_authenticated else None,
+                        reason=reason[:100],
+                        submit_for_review=submit_for_review,
+                        enqueued_at=timezone.now(),
+                    )
+            except IntegrityError:  # another process asked at the same moment
+                job = TranslationJob.objects.get(
+                    active, source_page=page, target_locale=locale
+                )
+            else:
+                job_id = job.pk
+                transaction.on_commit(
+                    lambda job_id=job_id: translate_job.enqueue(job_id)
+                )
+        jobs.append(job)
+    return jobs
+
+
+def translation_request_for_revision(*, page: Page) -> None:
+    """A foreign-language original was created or edited: its Japanese
+    translation follows (only the changed strings are sent)."""
+    from cms.models import ArticlePage
+
+    specific = page.specific_class
+    if specific is None or not issubclass(specific, ArticlePage):
+        return
+    if page.locale.language_code == settings.LANGUAGE_CODE:
+        return
+    if Translation.objects.filter(
+        source__object_id=page.translation_key, target_locale_id=page.locale_id
+    ).exists():
+        return  # this page is itself a translation
+    translation_request(page=page, reason="source created or changed")
+
+
+# -- running a job ------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    job: TranslationJob | None
+    backend: TranslationBackend
+    source_language: str
+    target_language: str
+    key: MemoryKey
+    glossary_id: str
+    context: str
+    office: object = None
+    page: Page | None = None
+    user: AbstractBaseUser | None = None
+    origin: str = "job"
+    billed: int = 0
+    sent: int = 0
+    translated: dict[str, str] = field(default_factory=dict)
+
+
+def _claim(job_id: int) -> TranslationJob | None:
+    now = timezone.now()
+    lease = timedelta(seconds=translation_setting("LEASE_SECONDS"))
+    due = Q(
+        state__in=[
+            TranslationJob.State.QUEUED,
+            TranslationJob.State.WAITING_BUDGET,
+            TranslationJob.State.WAITING_QUOTA,
+        ]
+    ) | Q(state=TranslationJob.State.RUNNING, lease_until__lt=now)
+    if backend_get().translates:
+        due |= Q(state=TranslationJob.State.NO_BACKEND)
+    not_early = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = TranslationJob.objects.filter(due, not_early, pk=job_id).update(
+        state=TranslationJob.State.RUNNING,
+        lease_until=now + lease,
+        enqueued_at=None,
+    )
+    if not claimed:
+        return None
+    return TranslationJob.objects.select_related(
+        "target_locale", "source_page", "requested_by"
+    ).get(pk=job_id)
+
+
+def _finish(job: TranslationJob, state: str, *, error: str = "", **fields) -> str:
+    TranslationJob.objects.filter(pk=job.pk).update(
+        state=state,
+        error=error[:4000],
+        lease_until=None,
+        updated_at=timezone.now(),
+        **fields,
+    )
+    return f"job {job.pk}: {state}" + (f" ({error})" if error else "")
+
+
+def job_run(*, job_id: int) -> str:
+    """Run a job if it is due and no other process holds it; never raises."""
+    job = _claim(job_id)
+    if job is None:
+        return f"job {job_id}: not due or held elsewhere"
+    status = service_status()
+    if status.state == ServiceStatus.State.QUOTA:
+        return _finish(job, TranslationJob.State.WAITING_QUOTA, error=status.message)
+    if status.state == ServiceStatus.State.CONFIG:
+        return _finish(job, TranslationJob.State.CONFIG_ERROR, error=status.message)
+    TranslationJob.objects.filter(pk=job.pk).update(attempts=job.attempts + 1)
+    try:
+        return _execute(job)
+    except BudgetSpent as spent:
+        return _finish(job, TranslationJob.State.WAITING_BUDGET, error=str(spent))
+    except QuotaExceeded as exc:
+        message = (
+            "DeepL's character quota for this billing period is used up "
+            f"({exc}). Translation waits and resumes when the quota is "
+            "available again."
+        )
+        service_status_set(state=ServiceStatus.State.QUOTA, message=message)
+        return _finish(job, TranslationJob.State.WAITING_QUOTA, error=message)
+    except ConfigurationError as exc:
+        message = f"The translation service refused the configuration: {exc}"
+        service_status_set(state=ServiceStatus.State.CONFIG, message=message)
+        return _finish(job, TranslationJob.State.CONFIG_ERROR, error=message)
+    except TranslationError as exc:
+        return _retry_later(job, str(exc))
+    except Exception as exc:
+        logger.exception("Translation job %s failed", job.pk)
+        return _retry_later(
+            job,
+            f"Unexpected error ({type(exc).__name__}); the details are in the "
+            "server's log.",
+        )
+
+
+def _retry_later(job: TranslationJob, error: str) -> str:
+    attempts = job.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        return _finish(
+            job,
+            TranslationJob.State.FAILED,
+            error=f"{error} (gave up after {attempts} attempts; retry from the admin)",
+        )
+    wait = RETRY_BASE_SECONDS * 2 ** (attempts - 1) * random.uniform(0.8, 1.2)  # noqa: S311
+    return _finish(
+        job,
+        TranslationJob.State.QUEUED,
+        error=error,
+        next_attempt_at=timezone.now() + timedelta(seconds=wait),
+    )
+
+
+class BudgetSpent(Exception):
+    pass
+
+
+def _source_instance(page: Page) -> Page:
+    """What editors see: the latest revision, published or not."""
+    specific = page.specific
+    if specific.latest_revision_id:
+        return specific.get_latest_revision_as_object()
+    return specific
+
+
+@transaction.atomic
+def _prepare(job: TranslationJob, instance: Page) -> tuple[Translation, Page]:
+    source, _created = TranslationSource.update_or_create_from_instance(instance)
+    translation, _created = Translation.objects.get_or_create(
+        source=source, target_locale=job.target_locale, defaults={"enabled": True}
+    )
+    target = instance.get_translation_or_none(job.target_locale)
+    if target is None:
+        translation.save_target(user=job.requested_by, publish=False)
+        target = instance.get_translation(job.target_locale)
+        translation_state_set(page=target, state=TranslationState.State.AWAITING)
+    elif not TranslationState.objects.filter(page_id=target.pk).exists():
+        translation_state_set(page=target, state=TranslationState.State.AWAITING)
+    TranslationJob.objects.filter(pk=job.pk).update(target_page=target)
+    return translation, target
+
+
+def _missing_segments(translation: Translation) -> list[StringSegment]:
+    segments = list(
+        StringSegment.objects.filter(source=translation.source).select_related(
+            "string", "context"
+        )
+    )
+    done = set(
+        StringTranslation.objects.filter(
+            translation_of_id__in={s.string_id for s in segments},
+            locale_id=translation.target_locale_id,
+        ).values_list("translation_of_id", "context_id")
+    )
+    return [s for s in segments if (s.string_id, s.context_id) not in done]
+
+
+def _language(locale: Locale) -> str:
+    return locale.language_code
+
+
+def _context(instance: Page) -> str:
+    """The title and summary, as the context for every string of the page
+    (DeepL does not bill context)."""
+    summary = getattr(instance, "summary", "") or ""
+    return f"{instance.title}\n\n{strip_tags(summary)}".strip()[:4000]
+
+
+def _execute(job: TranslationJob) -> str:
+    page = job.source_page
+    instance = _source_instance(page)
+    revision_id = page.latest_revision_id
+    translation, target = _prepare(job, instance)
+    if not translation.enabled:
+        return _finish(
+            job,
+            TranslationJob.State.DONE,
+            error=(
+                "The translation is edited by hand (no longer synced with its "
+                "source in wagtail-localize): nothing was changed."
+            ),
+            target_page=target,
+            finished_at=timezone.now(),
+        )
+    backend = backend_get()
+    source_language = _language(page.locale)
+    target_language = _language(job.target_locale)
+    if not backend.can_translate(source_language, target_language):
+        return _finish(
+            job,
+            TranslationJob.State.NO_BACKEND,
+            error=(
+                "Machine translation is off (no DEEPL_AUTH_KEY): the draft "
+                "awaits translation by an editor."
+                if not backend.translates
+                else f"{backend.display_name} cannot translate "
+                f"{source_language} into {target_language}."
+            ),
+            target_page=target,
+        )
+    missing = _missing_segments(translation)
+    texts = list(dict.fromkeys(segment.string.data for segment in missing))
+    glossary = glossary_for(
+        source_language=source_language, target_language=target_language
+    )
+    formality = (
+        translation_setting("FORMALITY")
+        if backend.supports_formality(target_language)
+        else ""
+    )
+    run = _Run(
+        job=job,
+        backend=backend,
+        source_language=source_language,
+        target_language=target_language,
+        key=MemoryKey(source_language, target_language, glossary.version, formality),
+        glossary_id=glossary.remote_id,
+        context=_context(instance),
+        office=getattr(instance, "office", None),
+        page=page,
+        user=job.requested_by,
+    )
+    run.translated = memory_lookup(key=run.key, texts=texts)
+    from_memory = len(run.translated)
+    misses = [text for text in texts if text not in run.translated]
+    for batch in backend.batches(misses, context=run.context):
+        _send(run, [misses[index] for index in batch])
+    with transaction.atomic():
+        _store_strings(run, translation, missing)
+        translation.save_target(user=job.requested_by, publish=False)
+        target = instance.get_translation(job.target_locale)
+        translation_state_set(
+            page=target, state=TranslationState.State.MACHINE_TRANSLATED
+        )
+        if job.submit_for_review:
+            _submit_for_review(target, job.requested_by)
+        changed_since = (
+            Page.objects.filter(pk=page.pk)
+            .values_list("latest_revision_id", flat=True)
+            .first()
+        ) != revision_id
+        state = (
+            TranslationJob.State.QUEUED if changed_since else TranslationJob.State.DONE
+        )
+        result = _finish(
+            job,
+            state,
+            target_page=target,
+            segments=len(texts),
+            from_memory=from_memory,
+            sent=run.sent,
+            billed_characters=job.billed_characters + run.billed,
+            glossary_version=glossary.version,
+            source_revision_id=revision_id,
+            finished_at=timezone.now(),
+            attempts=0,
+            next_attempt_at=None,
+            enqueued_at=timezone.now() if changed_since else None,
+        )
+        if changed_since:  # edited while it ran: once more, for the changes
+            from .tasks import translate_job
+
+            transaction.on_commit(lambda: translate_job.enqueue(job.pk))
+    return result
+
+
+def _send(run: _Run, texts: list[str]) -> None:
+    """One request's texts (split in two when the service finds it too large)."""
+    estimate = sum(len(text) for text in texts)
+    if not budget_reserve(characters=estimate):
+        status = budget_status()
+        # Spend what is left on the texts that fit, then stop at the limit.
+        fit, room = 0, status.remaining
+        while fit < len(texts) and len(texts[fit]) <= room:
+            room -= len(texts[fit])
+            fit += 1
+        if 0 < fit < len(texts):
+            _send(run, texts[:fit])
+        raise BudgetSpent(
+            f"This month's translation budget is spent ({status.counted:,} of "
+            f"{status.budget:,} characters). The job waits and resumes when "
+            "the month turns or the budget is raised."
+        )
+    try:
+        results = run.backend.translate(
+            texts,
+            source_language=run.source_language,
+            target_language=run.target_language,
+            context=run.context,
+            formality=run.key.formality,
+            glossary_id=run.glossary_id,
+        )
+    except RequestTooLarge:
+        budget_settle(reserved=estimate, billed=0)
+        if len(texts) == 1:
+            raise TranslationError(
+                "One paragraph is too long for a single request to the "
+                "translation service; shorten or split it."
+            ) from None
+        middle = len(texts) // 2
+        _send(run, texts[:middle])
+        _send(run, texts[middle:])
+        return
+    except BaseException:
+        budget_settle(reserved=estimate, billed=0)
+        raise
+    billed = sum(result.billed_characters for result in results)
+    pairs = [
+        (text, segment_sanitise(result.text), result.billed_characters)
+        for text, result in zip(texts, results, strict=True)
+    ]
+    with transaction.atomic():
+        budget_settle(reserved=estimate, billed=billed)
+        memory_store(key=run.key, translations=pairs, backend=run.backend.name)
+        usage_record(
+            billed_characters=billed,
+            texts=len(texts),
+            source_language=run.source_language,
+            target_language=run.target_language,
+            backend=run.backend.name,
+            origin=run.origin,
+            page=run.page,
+            office=run.office,
+            job=run.job,
+            user=run.user,
+        )
+    for text, translated, _billed in pairs:
+        run.translated[text] = translated
+    run.billed += billed
+    run.sent += len(texts)
+
+
+def segment_sanitise(text: str) -> str:
+    """Machine output is untrusted too: only wagtail-localize's inline tags,
+    and only the id attribute that ties a link to its source."""
+    return nh3.clean(
+        text,
+        tags=set(INLINE_TAGS),
+        attributes={"a": {"id"}},
+        url_schemes=set(),
+        link_rel=None,
+    )
+
+
+def _store_strings(
+    run: _Run, translation: Translation, missing: list[StringSegment]
+) -> None:
+    for segment in missing:
+        data = run.translated.get(segment.string.data)
+        if data is None:
+            continue
+        StringTranslation.objects.update_or_create(
+            translation_of_id=segment.string_id,
+            locale_id=translation.target_locale_id,
+            context_id=segment.context_id,
+            defaults={
+                "data": data,
+                "translation_type": StringTranslation.TRANSLATION_TYPE_MACHINE,
+                "tool_name": run.backend.display_name,
+                "last_translated_by": run.user,
+                "has_error": False,
+                "field_error": "",
+            },
+        )
+
+
+def _submit_for_review(target: Page, user: AbstractBaseUser | None) -> None:
+    target = target.specific
+    if target.workflow_in_progress:
+        return  # the new draft is what the reviewers will see
+    workflow = target.get_workflow()
+    if workflow is None or not workflow.active:
+        return
+    workflow.start(target, user)
+
+
+def strings_translate(
+    *,
+    texts: list[str],
+    source_language: str,
+    target_language: str,
+    user: AbstractBaseUser | None = None,
+    origin: str = "editor",
+) -> dict[str, str]:
+    """Translate loose strings through the same memory, budget and ledger
+    (wagtail-localize's machine-translator hook, which knows no page).
+    Raises BudgetSpent or a TranslationError."""
+    backend = backend_get()
+    if not backend.can_translate(source_language, target_language):
+        return {}
+    glossary = glossary_for(
+        source_language=source_language, target_language=target_language
+    )
+    formality = (
+        translation_setting("FORMALITY")
+        if backend.supports_formality(target_language)
+        else ""
+    )
+    run = _Run(
+        job=None,
+        backend=backend,
+        source_language=source_language,
+        target_language=target_language,
+        key=MemoryKey(source_language, target_language, glossary.version, formality),
+        glossary_id=glossary.remote_id,
+        context="",
+        user=user,
+        origin=origin,
+    )
+    texts = list(dict.fromkeys(texts))
+    run.translated = memory_lookup(key=run.key, texts=texts)
+    misses = [text for text in texts if text not in run.translated]
+    try:
+        for batch in backend.batches(misses):
+            _send(run, [misses[index] for index in batch])
+    except QuotaExceeded as exc:
+        service_status_set(
+            state=ServiceStatus.State.QUOTA,
+            message=(
+                f"DeepL's character quota for this billing period is used up ({exc})."
+            ),
+        )
+        raise
+    except ConfigurationError as exc:
+        service_status_set(
+            state=ServiceStatus.State.CONFIG,
+            message=f"The translation service refused the configuration: {exc}",
+        )
+        raise
+    return run.translated
+
+
+# -- the service's state ------------------------------------------------------------
+
+
+def key_fingerprint() -> str:
+    key = translation_setting("DEEPL_AUTH_KEY") or ""
+    return hashlib.sha256(key.encode()).hexdigest()[:16] if key else ""
+
+
+def service_status() -> ServiceStatus:
+    row, _created = ServiceStatus.objects.get_or_create(pk=1)
+    return row
+
+
+def service_status_set(*, state: str, message: str = "") -> None:
+    now = timezone.now()
+    service_status()
+    ServiceStatus.objects.filter(pk=1).update(
+        state=state,
+        message=message,
+        since=now if state != ServiceStatus.State.OK else None,
+        checked_at=now,
+        key_fingerprint=key_fingerprint(),
+    )
+
+
+def job_retry(*, job: TranslationJob) -> bool:
+    """An operator's retry of a failed or stopped job."""
+    from .tasks import translate_job
+
+    if job.state not in (
+        TranslationJob.State.FAILED,
+        TranslationJob.State.CONFIG_ERROR,
+        TranslationJob.State.NO_BACKEND,
+        TranslationJob.State.WAITING_QUOTA,
+        TranslationJob.State.WAITING_BUDGET,
+    ):
+        return False
+    if (
+        TranslationJob.objects.filter(
+            source_page_id=job.source_page_id,
+            target_locale_id=job.target_locale_id,
+            state__in=TranslationJob.ACTIVE,
+        )
+        .exclude(pk=job.pk)
+        .exists()
+    ):
+        return False
+    with transaction.atomic():
+        TranslationJob.objects.filter(pk=job.pk).update(
+            state=TranslationJob.State.QUEUED,
+            attempts=0,
+            next_attempt_at=None,
+            enqueued_at=timezone.now(),
+        )
+        transaction.on_commit(lambda: translate_job.enqueue(job.pk))
+    return True

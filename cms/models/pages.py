@@ -218,8 +218,11 @@ class ArticlePage(Page):
     ]
 
     # wagtail-localize leaves many-to-many fields out unless told; the
-    # classification and provenance follow the source article.
+    # classification and provenance follow the source article. The slug
+    # follows too: a translated slug would be billed and change every time
+    # the title does, for a URL nobody reads.
     override_translatable_fields = [
+        SynchronizedField("slug"),
         SynchronizedField("office"),
         SynchronizedField("topics"),
         SynchronizedField("countries"),

@@ -10,12 +10,14 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
+from wagtail_localize.models import Translation
 from wagtail_localize.operations import TranslationCreator
 
 from cms.env import env
 from cms.models import ArticlePage, Country, Office, OfficePage, Topic
 from scrapers.demo import demo_sources_ensure
 from translation.models import TranslationState
+from translation.selectors import translation_state_get
 from translation.services import translation_state_set
 
 from .demo_articles import ARTICLES, REVIEWED_TRANSLATION
@@ -104,21 +106,35 @@ def demo_articles_ensure(report: DemoReport) -> None:
 def demo_translations_ensure(report: DemoReport) -> None:
     """Japanese drafts of the source articles (awaiting translation: machine
     translation is off until DEEPL_AUTH_KEY is set), and one reviewed, live
-    translation to show the end of the road."""
+    translation to show the end of the road. The translation service may
+    have made the drafts already (each new source draft asks for one)."""
     ja = Locale.get_default()
     for source in ArticlePage.objects.exclude(locale=ja).filter(live=True):
-        if source.get_translation_or_none(ja) is not None:
-            continue
-        TranslationCreator(user=None, target_locales=[ja]).create_translations(source)
-        target = source.get_translation(ja)
+        target = source.get_translation_or_none(ja)
+        made = target is None
+        if made:
+            TranslationCreator(user=None, target_locales=[ja]).create_translations(
+                source
+            )
+            target = source.get_translation(ja)
         if source.slug == REVIEWED_TRANSLATION["source_slug"]:
+            if translation_state_get(page=target) == TranslationState.State.REVIEWED:
+                continue
+            target = target.specific
             target.title = REVIEWED_TRANSLATION["title"]
             target.summary = REVIEWED_TRANSLATION["summary"]
             target.body = REVIEWED_TRANSLATION["body"]
             target.save_revision().publish()
+            # Written by hand: wagtail-localize no longer syncs it from the
+            # source, as when an editor converts a translation to manual.
+            Translation.objects.filter(
+                source__object_id=source.translation_key, target_locale=ja
+            ).update(enabled=False)
             translation_state_set(page=target, state=TranslationState.State.REVIEWED)
-        else:
+        elif made or not TranslationState.objects.filter(page_id=target.pk).exists():
             translation_state_set(page=target, state=TranslationState.State.AWAITING)
+        else:
+            continue
         report.created.append(f"Japanese translation of {source.slug}")
 
 

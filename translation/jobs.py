@@ -1,0 +1,99 @@
+"""The scheduler's job for translation: ring the bell again for every job
+that is due (the database is the truth, the queue only a doorbell)."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .backends import TranslationError, backend_get
+from .budget import budget_status
+from .conf import translation_setting
+from .glossary import glossary_sync_due
+from .models import ServiceStatus, TranslationJob
+from .services import key_fingerprint, service_status, service_status_set
+
+# An enqueued job that has not started after this long lost its task.
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def _enqueue(job_ids: list[int]) -> None:
+    from .tasks import translate_job
+
+    if not job_ids:
+        return
+    with transaction.atomic():
+        TranslationJob.objects.filter(pk__in=job_ids).update(enqueued_at=timezone.now())
+        for job_id in job_ids:
+            transaction.on_commit(lambda job_id=job_id: translate_job.enqueue(job_id))
+
+
+def _service_recheck() -> str:
+    """A quota or configuration stop is lifted when it no longer holds."""
+    status = service_status()
+    backend = backend_get()
+    if status.state == ServiceStatus.State.CONFIG:
+        if status.key_fingerprint != key_fingerprint():
+            service_status_set(state=ServiceStatus.State.OK)
+            return "configuration changed"
+        return ""
+    if status.state == ServiceStatus.State.QUOTA:
+        every = timedelta(seconds=translation_setting("QUOTA_RECHECK_SECONDS"))
+        if status.checked_at and status.checked_at > timezone.now() - every:
+            return ""
+        try:
+            usage = backend.usage()
+        except TranslationError as exc:
+            ServiceStatus.objects.filter(pk=1).update(checked_at=timezone.now())
+            return f"quota check failed: {exc}"
+        if usage.exhausted:
+            ServiceStatus.objects.filter(pk=1).update(checked_at=timezone.now())
+            return "quota still used up"
+        service_status_set(state=ServiceStatus.State.OK)
+        return "quota available again"
+    return ""
+
+
+def jobs_due() -> list[int]:
+    now = timezone.now()
+    State = TranslationJob.State
+    due = Q(state=State.QUEUED) & (
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER)
+    )
+    due &= Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    due |= Q(state=State.RUNNING, lease_until__lt=now)
+    status = service_status()
+    if status.state == ServiceStatus.State.OK:
+        due |= Q(state__in=[State.WAITING_QUOTA, State.CONFIG_ERROR])
+    if not budget_status().stopped:
+        due |= Q(state=State.WAITING_BUDGET)
+    if backend_get().translates:
+        due |= Q(state=State.NO_BACKEND)
+    return list(
+        TranslationJob.objects.filter(due)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def translation_sweep() -> str:
+    from .tasks import glossary_sync
+
+    notes = [note for note in [_service_recheck()] if note]
+    due = jobs_due()
+    # Jobs that stopped for the service or the budget become queued again;
+    # a NO_BACKEND job too, now that a backend translates.
+    TranslationJob.objects.filter(
+        pk__in=due,
+        state__in=[
+            TranslationJob.State.WAITING_QUOTA,
+            TranslationJob.State.CONFIG_ERROR,
+            TranslationJob.State.NO_BACKEND,
+        ],
+    ).update(state=TranslationJob.State.QUEUED, attempts=0)
+    _enqueue(due)
+    if glossary_sync_due():
+        glossary_sync.enqueue()
+        notes.append("glossary sync enqueued")
+    return "; ".join([f"enqueued {len(due)} translation jobs", *notes])
