@@ -197,3 +197,15 @@ def test_the_budget_stops_a_large_job_and_it_resumes_when_raised(
     assert budget_status().used == memory_backend.billed
     # Every request stayed within 50 texts.
     assert all(len(r.texts) <= 50 for r in memory_backend.requests)
+
+
+def test_the_estimate_counts_only_what_would_be_billed(memory_backend, draft):
+    from translation.selectors import translation_estimate
+
+    ja = Locale.objects.get(language_code="ja")
+    before = translation_estimate(pages=[draft], locales=[ja])
+    assert before.strings == len(PARAGRAPHS) + 2  # and the title and summary
+    _translate(draft)
+    assert before.characters == memory_backend.billed
+    after = translation_estimate(pages=[draft, french_draft()], locales=[ja])
+    assert after.characters == 0 and after.strings == 0
