@@ -66,8 +66,11 @@ def jobs_due() -> list[int]:
     status = service_status()
     if status.state == ServiceStatus.State.OK:
         due |= Q(state__in=[State.WAITING_QUOTA, State.CONFIG_ERROR])
-    if not budget_status().stopped:
-        due |= Q(state=State.WAITING_BUDGET)
+    # Waiting for the budget: due once its next request fits (a new month,
+    # or the budget raised).
+    due |= Q(
+        state=State.WAITING_BUDGET, needs_characters__lte=budget_status().remaining
+    )
     if backend_get().translates:
         due |= Q(state=State.NO_BACKEND)
     return list(

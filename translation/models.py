@@ -228,6 +228,8 @@ class TranslationJob(models.Model):
     from_memory = models.PositiveIntegerField(_("from memory"), default=0)
     sent = models.PositiveIntegerField(_("sent to the service"), default=0)
     billed_characters = models.PositiveIntegerField(_("characters billed"), default=0)
+    # Waiting for the budget: the characters its next request needs.
+    needs_characters = models.PositiveIntegerField(default=0)
     glossary_version = models.PositiveIntegerField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

@@ -254,7 +254,12 @@ def job_run(*, job_id: int) -> str:
     try:
         return _execute(job)
     except BudgetSpent as spent:
-        return _finish(job, TranslationJob.State.WAITING_BUDGET, error=str(spent))
+        return _finish(
+            job,
+            TranslationJob.State.WAITING_BUDGET,
+            error=str(spent),
+            needs_characters=spent.needs,
+        )
     except QuotaExceeded as exc:
         message = (
             "DeepL's character quota for this billing period is used up "
@@ -296,7 +301,9 @@ def _retry_later(job: TranslationJob, error: str) -> str:
 
 
 class BudgetSpent(Exception):
-    pass
+    def __init__(self, message: str, needs: int) -> None:
+        super().__init__(message)
+        self.needs = needs
 
 
 def _source_instance(page: Page) -> Page:
@@ -463,7 +470,8 @@ def _send(run: _Run, texts: list[str]) -> None:
         raise BudgetSpent(
             f"This month's translation budget is spent ({status.counted:,} of "
             f"{status.budget:,} characters). The job waits and resumes when "
-            "the month turns or the budget is raised."
+            "the month turns or the budget is raised.",
+            needs=len(texts[fit]) if fit < len(texts) else estimate,
         )
     try:
         results = run.backend.translate(
