@@ -92,7 +92,12 @@ def translation_state_note_publish(
     if page.locale.language_code != settings.LANGUAGE_CODE:
         return
     state = translation_state_get(page=page)
-    if state in (
+    reviewer_missing = (
+        state == TranslationState.State.REVIEWED
+        and user is not None
+        and TranslationState.objects.filter(page_id=page.pk, reviewed_by=None).exists()
+    )
+    if reviewer_missing or state in (
         TranslationState.State.AWAITING,
         TranslationState.State.MACHINE_TRANSLATED,
     ):

@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, Revision
-from wagtail.signals import page_published
+from wagtail.signals import page_published, workflow_approved
 
 from .glossary import glossary_term_changed
 from .models import GlossaryTerm
@@ -12,6 +12,14 @@ def on_page_published(sender, instance, revision=None, **kwargs) -> None:
     translation_state_note_publish(
         page=instance, user=revision.user if revision else None
     )
+
+
+def on_workflow_approved(sender, instance, user=None, **kwargs) -> None:
+    """The reviewer who approved is who reviewed (the published revision's
+    author is the translation service)."""
+    page = instance.content_object
+    if isinstance(page, Page):
+        translation_state_note_publish(page=page, user=user)
 
 
 def on_glossary_term_changed(sender, instance, **kwargs) -> None:
@@ -34,6 +42,9 @@ def on_revision_saved(sender, instance, created=False, **kwargs) -> None:
 
 
 page_published.connect(on_page_published, dispatch_uid="translation_state_on_publish")
+workflow_approved.connect(
+    on_workflow_approved, dispatch_uid="translation_state_on_approval"
+)
 post_save.connect(
     on_revision_saved, sender=Revision, dispatch_uid="translation_revision"
 )
