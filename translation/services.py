@@ -47,6 +47,7 @@ from wagtail_localize.strings import INLINE_TAGS
 
 from .backends import (
     ConfigurationError,
+    GlossaryMissing,
     QuotaExceeded,
     RequestTooLarge,
     TranslationBackend,
@@ -57,7 +58,7 @@ from .budget import budget_reserve, budget_settle, budget_status, usage_record
 from .conf import translation_setting
 from .glossary import glossary_for
 from .memory import MemoryKey, memory_lookup, memory_store
-from .models import ServiceStatus, TranslationJob, TranslationState
+from .models import GlossaryState, ServiceStatus, TranslationJob, TranslationState
 from .selectors import translation_state_get
 
 logger = logging.getLogger(__name__)
@@ -277,6 +278,10 @@ def job_run(*, job_id: int) -> str:
         message = f"The translation service refused the configuration: {exc}"
         service_status_set(state=ServiceStatus.State.CONFIG, message=message)
         return _finish(job, TranslationJob.State.CONFIG_ERROR, error=message)
+    except GlossaryMissing as exc:
+        # Forget the id: the sweep sends the glossary again before the retry.
+        GlossaryState.objects.update(remote_id="", synced_version=None)
+        return _retry_later(job, str(exc))
     except TranslationError as exc:
         return _retry_later(job, str(exc))
     except Exception as exc:
@@ -520,6 +525,11 @@ def _send(run: _Run, texts: list[str]) -> None:
             office=run.office,
             job=run.job,
             user=run.user,
+        )
+    if run.job is not None:  # still working: keep the job's lease
+        TranslationJob.objects.filter(pk=run.job.pk).update(
+            lease_until=timezone.now()
+            + timedelta(seconds=translation_setting("LEASE_SECONDS"))
         )
     for text, translated, _billed in pairs:
         run.translated[text] = translated

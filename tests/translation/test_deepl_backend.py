@@ -14,10 +14,10 @@ from tests.fakes.deepl_server import DeepLServer
 from translation.backends import (
     ConfigurationError,
     GlossaryDictionary,
+    GlossaryMissing,
     QuotaExceeded,
     RequestTooLarge,
     TextResult,
-    TranslationBackend,
     TranslationError,
     Usage,
 )
@@ -215,7 +215,7 @@ def test_glossary_replace_without_entries_only_deletes(deepl_backend, deepl_serv
 
 
 def test_unknown_glossary_is_a_configuration_error(deepl_backend):
-    with pytest.raises(ConfigurationError, match="sync the glossary"):
+    with pytest.raises(GlossaryMissing, match="sync the glossary"):
         translate(
             deepl_backend, ["mairie"], glossary_id="6f1c1a56-0000-4000-8000-00000000"
         )
@@ -383,7 +383,7 @@ def test_escaped_size_decides_not_utf8(deepl_backend, deepl_server):
     # 40 Japanese texts: 108 KB as UTF-8, but requests sends JSON with \\uXXXX
     # escapes, 216 KB: more than one request.
     texts = [JAPANESE[:30] * 30 for _ in range(40)]
-    utf8 = TranslationBackend.request_size(deepl_backend, texts)
+    utf8 = sum(len(text.encode()) for text in texts)
 
     batches = list(deepl_backend.batches(texts))
     for batch in batches:

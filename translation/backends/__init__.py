@@ -8,6 +8,7 @@ from ..conf import BACKENDS, translation_setting
 from .base import (
     ConfigurationError,
     GlossaryDictionary,
+    GlossaryMissing,
     NoTranslationBackend,
     QuotaExceeded,
     RequestTooLarge,
@@ -20,6 +21,7 @@ from .base import (
 __all__ = [
     "ConfigurationError",
     "GlossaryDictionary",
+    "GlossaryMissing",
     "NoTranslationBackend",
     "QuotaExceeded",
     "RequestTooLarge",

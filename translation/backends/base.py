@@ -24,6 +24,11 @@ class ConfigurationError(TranslationError):
     operator fixes the configuration."""
 
 
+class GlossaryMissing(TranslationError):
+    """The service no longer has the glossary we hold an id for: sync it
+    again; the job tries again later."""
+
+
 class RequestTooLarge(TranslationError):
     """The vendor refused the request's size (DeepL: 413)."""
 
@@ -101,21 +106,28 @@ class TranslationBackend:
     def usage(self) -> Usage:
         raise NotImplementedError
 
+    def text_size(self, text: str) -> int:
+        """Bytes one text adds to a request (roughly the vendor's count)."""
+        return len(text.encode())
+
+    def fixed_size(self, context: str = "") -> int:
+        """Bytes of a request without its texts: the parameters and context."""
+        return len(context.encode())
+
     def request_size(self, texts: list[str], context: str = "") -> int:
-        """Bytes of a request carrying these texts (roughly the vendor's count)."""
-        return sum(len(text.encode()) for text in texts) + len(context.encode())
+        return self.fixed_size(context) + sum(self.text_size(text) for text in texts)
 
     def batches(self, texts: list[str], *, context: str = "") -> Iterator[list[int]]:
         """Indexes of ``texts`` cut into requests within the limits, in order."""
         batch: list[int] = []
-        size = self.request_size([], context)
+        size = self.fixed_size(context)
         for index, text in enumerate(texts):
-            cost = self.request_size([text])
+            cost = self.text_size(text)
             if batch and (
                 len(batch) >= self.max_texts or size + cost > self.max_request_bytes
             ):
                 yield batch
-                batch, size = [], self.request_size([], context)
+                batch, size = [], self.fixed_size(context)
             batch.append(index)
             size += cost
         if batch:

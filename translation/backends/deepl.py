@@ -7,7 +7,6 @@ What is left after its retries becomes one of our TranslationError subclasses.
 
 import json
 import logging
-from collections.abc import Iterator
 from functools import cached_property
 
 import deepl
@@ -19,6 +18,7 @@ from ..conf import translation_setting
 from .base import (
     ConfigurationError,
     GlossaryDictionary,
+    GlossaryMissing,
     QuotaExceeded,
     RequestTooLarge,
     TextResult,
@@ -198,7 +198,7 @@ class DeepLBackend(TranslationBackend):
                 and error.http_status_code == 404
             ):
                 logger.warning("DeepL does not know glossary %s", glossary_id)
-                raise ConfigurationError(
+                raise GlossaryMissing(
                     f"DeepL does not know the glossary {glossary_id}: sync the "
                     "glossary again."
                 ) from error
@@ -212,40 +212,17 @@ class DeepLBackend(TranslationBackend):
             )
         return [TextResult(result.text, result.billed_characters) for result in results]
 
-    def request_size(self, texts: list[str], context: str = "") -> int:
-        """Bytes of the JSON body the client sends, plus an allowance for the
-        parameters. requests encodes ``json=`` with json.dumps' defaults
-        (ensure_ascii): a character outside ASCII costs 6 bytes (\\uXXXX), 12
-        outside the BMP (a surrogate pair), so Japanese text costs twice its
-        UTF-8 size."""
-        return self._fixed_size(context) + sum(self._text_size(t) for t in texts)
+    # requests encodes ``json=`` with json.dumps' defaults (ensure_ascii): a
+    # character outside ASCII costs 6 bytes (\\uXXXX), 12 outside the BMP (a
+    # surrogate pair), so Japanese text costs twice its UTF-8 size.
 
-    @staticmethod
-    def _text_size(text: str) -> int:
+    def text_size(self, text: str) -> int:
         return len(json.dumps(text)) + len(", ")
 
-    @staticmethod
-    def _fixed_size(context: str) -> int:
+    def fixed_size(self, context: str = "") -> int:
         if not context:
             return PARAMETER_ALLOWANCE
         return PARAMETER_ALLOWANCE + len(', "context": ') + len(json.dumps(context))
-
-    def batches(self, texts: list[str], *, context: str = "") -> Iterator[list[int]]:
-        # As the base class, but pricing each text alone: request_size([text])
-        # would count the parameters' allowance once per text.
-        batch: list[int] = []
-        size = self._fixed_size(context)
-        for index, text in enumerate(texts):
-            cost = self._text_size(text)
-            if batch and (
-                len(batch) >= self.max_texts or size + cost > self.max_request_bytes
-            ):
-                yield batch
-                batch, size = [], self._fixed_size(context)
-            batch.append(index)
-            size += cost
-        if batch:
-            yield batch
 
     # -- glossaries and usage -----------------------------------------------
 
