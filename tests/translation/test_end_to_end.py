@@ -146,3 +146,24 @@ def test_nobody_without_edit_rights_presses_the_button(memory_backend, draft, cl
     )
     assert response.status_code in (302, 403)
     assert not TranslationJob.objects.filter(requested_by=user).exists()
+
+
+def test_drafts_say_plainly_what_they_are(memory_backend, draft, client):
+    from django.contrib.auth import get_user_model
+
+    from translation.services import job_run, translation_request, translation_state_set
+
+    ja = Locale.objects.get(language_code="ja")
+    (job,) = translation_request(page=draft)
+    job_run(job_id=job.pk)
+    target = draft.get_translation(ja)
+    client.force_login(get_user_model().objects.create_superuser("p", password="pw"))
+    preview = client.get(f"/admin/pages/{target.pk}/view_draft/")
+    assert "Machine translation, not yet reviewed" in preview.content.decode()
+    translation_state_set(page=target, state=TranslationState.State.AWAITING)
+    preview = client.get(f"/admin/pages/{target.pk}/view_draft/")
+    assert "Awaiting translation" in preview.content.decode()
+    translation_state_set(page=target, state=TranslationState.State.REVIEWED)
+    preview = client.get(f"/admin/pages/{target.pk}/view_draft/")
+    assert "Awaiting translation" not in preview.content.decode()
+    assert "not yet reviewed" not in preview.content.decode()
