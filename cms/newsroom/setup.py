@@ -34,6 +34,7 @@ from cms.models import (
     Region,
     Topic,
 )
+from translation.glossary import glossary_seed_load
 
 from .reference import HOME_TITLES, NEWS_TITLES, OFFICES, REGIONS, TOPICS
 
@@ -280,10 +281,19 @@ def groups_ensure(
             codename__in=[f"{a}_source" for a in ("add", "change", "delete", "view")],
         )
     )
+    # The glossary machine translation uses is kept by the offices and HQ.
+    glossary_perms = list(
+        Permission.objects.filter(
+            content_type__app_label="translation",
+            codename__in=[
+                f"{a}_glossaryterm" for a in ("add", "change", "delete", "view")
+            ],
+        )
+    )
     default_language = _default_language()
     for office in offices.values():
         group = base_group(office.editors_group_name)
-        group.permissions.add(*source_perms)
+        group.permissions.add(*source_perms, *glossary_perms)
         if office.editors_id != group.pk:
             office.editors = group
             office.save(update_fields=["editors"])
@@ -298,7 +308,7 @@ def groups_ensure(
             )
 
     hq = base_group(HQ_REVIEWERS_GROUP)
-    hq.permissions.add(*source_perms)
+    hq.permissions.add(*source_perms, *glossary_perms)
     grant(hq, home, HQ_PERMS_JAPANESE_TREE)
     hq.permissions.add(
         *Permission.objects.filter(
@@ -345,4 +355,6 @@ def newsroom_setup() -> SetupReport:
     home = page_trees_ensure(locales, offices, report)
     hq = groups_ensure(home, offices, report)
     workflow_ensure(home, hq, report)
+    if seeded := glossary_seed_load():
+        report.note(f"glossary: {seeded} terms from the seed")
     return report

@@ -1,0 +1,258 @@
+"""The glossary in the admin: the terms as snippets, CSV import and export,
+and the state of the service's copy above the list."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import BooleanColumn, Column, Table, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views import snippets as snippet_views
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .backends import backend_get
+from .glossary import (
+    MAX_BYTES,
+    GlossaryFileError,
+    glossary_csv_decode,
+    glossary_export_csv,
+    glossary_import_csv,
+    glossary_state,
+)
+from .models import GlossaryTerm
+
+policy = ModelPermissionPolicy(GlossaryTerm)
+LIST_URL = "wagtailsnippets_translation_glossaryterm:list"
+
+
+def glossary_state_line() -> str:
+    """The glossary's version and what the translation service holds, in one line."""
+    state = glossary_state()
+    values = {"version": state.version, "synced": state.synced_version or 0}
+    if state.last_error:
+        return _(
+            "Glossary version %(version)d; the service has version %(synced)d. "
+            "The last sync failed: %(error)s"
+        ) % {**values, "error": state.last_error}
+    if not backend_get().translates:
+        return (
+            _(
+                "Glossary version %(version)d. Machine translation is off, so the "
+                "glossary is not sent anywhere."
+            )
+            % values
+        )
+    if state.synced_version is None or state.synced_at is None:
+        return (
+            _("Glossary version %(version)d, not yet sent to the translation service.")
+            % values
+        )
+    when = date_format(timezone.localtime(state.synced_at), "SHORT_DATETIME_FORMAT")
+    return _(
+        "Glossary version %(version)d; the translation service has version "
+        "%(synced)d, sent %(when)s."
+    ) % {**values, "when": when}
+
+
+class GlossaryTable(Table):
+    def render_html(self, parent_context=None) -> str:
+        return format_html(
+            '<p class="nice-padding w-mt-4" data-glossary-state>{}</p>{}',
+            glossary_state_line(),
+            super().render_html(parent_context),
+        )
+
+
+class GlossaryIndexView(snippet_views.IndexView):
+    table_class = GlossaryTable
+
+    @cached_property
+    def columns(self) -> list:
+        # The term (first in list_display) stays the link to the edit form,
+        # shown after the language (second).
+        columns = list(super().columns)
+        term = next(i for i, c in enumerate(columns) if isinstance(c, TitleColumn))
+        columns[term], columns[term + 1] = columns[term + 1], columns[term]
+        return columns
+
+    @property
+    def header_buttons(self) -> list:
+        buttons = list(super().header_buttons)
+        user = self.request.user
+        if policy.user_has_permission(user, "view"):
+            buttons.append(
+                HeaderButton(
+                    _("Export CSV"),
+                    url=reverse("translation_glossary_export"),
+                    icon_name="download",
+                )
+            )
+        if glossary_can_import(user):
+            buttons.append(
+                HeaderButton(
+                    _("Import CSV"),
+                    url=reverse("translation_glossary_import"),
+                    icon_name="upload",
+                )
+            )
+        return buttons
+
+
+class GlossaryViewSet(SnippetViewSet):
+    model = GlossaryTerm
+    icon = "list-ul"
+    menu_label = gettext_lazy("Glossary")
+    menu_name = "glossary"
+    index_view_class = GlossaryIndexView
+    list_display = [
+        "source_term",
+        "source_language",
+        Column("japanese", label=gettext_lazy("Japanese"), sort_key="target_term"),
+        BooleanColumn(
+            "do_not_translate",
+            label=gettext_lazy("Do not translate"),
+            sort_key="do_not_translate",
+        ),
+    ]
+    list_filter = ["source_language", "do_not_translate"]
+    search_fields = ["source_term", "target_term", "note"]
+    list_per_page = 100
+    panels = [
+        FieldPanel("source_language"),
+        FieldPanel("source_term"),
+        FieldPanel("target_term"),
+        FieldPanel("do_not_translate"),
+        FieldPanel("note"),
+    ]
+
+
+def glossary_can_import(user) -> bool:
+    return policy.user_has_permission(user, "add") and policy.user_has_permission(
+        user, "change"
+    )
+
+
+class GlossaryImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "Columns: source_lang, source_term, ja_term, note and, if wanted, "
+            "do_not_translate (yes or no). The first line names them. UTF-8: in "
+            "Excel, save as “CSV UTF-8 (Comma delimited)”."
+        ),
+    )
+    replace = forms.BooleanField(
+        label=gettext_lazy("Replace everything"),
+        required=False,
+        help_text=gettext_lazy(
+            "Delete the terms that are not in the file. Without this, the file "
+            "adds and updates terms and deletes none."
+        ),
+    )
+
+
+class GlossaryImportView(WagtailAdminTemplateMixin, FormView):
+    template_name = "wagtailadmin/generic/form.html"
+    form_class = GlossaryImportForm
+    page_title = gettext_lazy("Import the glossary")
+    header_icon = "upload"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not glossary_can_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(LIST_URL), "label": _("Glossary")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            action_url=reverse("translation_glossary_import"),
+            form_is_multipart=True,
+            submit_button_label=_("Import"),
+            submit_button_active_label=_("Importing…"),
+        )
+        return context
+
+    def form_valid(self, form: GlossaryImportForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        replace = form.cleaned_data["replace"]
+        if replace and not policy.user_has_permission(self.request.user, "delete"):
+            form.add_error(
+                "replace", _("You may not delete terms, so you cannot replace them.")
+            )
+            return self.form_invalid(form)
+        try:
+            # No more than one byte past the limit is read.
+            text = glossary_csv_decode(
+                data=upload.read(MAX_BYTES + 1), size=upload.size
+            )
+        except GlossaryFileError as exc:
+            form.add_error("file", str(exc))
+            return self.form_invalid(form)
+        report = glossary_import_csv(text=text, replace=replace)
+        if not report.ok:
+            form.add_error("file", report.errors)
+            messages.error(
+                self.request,
+                _("Nothing was imported. Correct the lines below and try again."),
+            )
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _(
+                "Glossary imported: %(created)d terms created, %(updated)d "
+                "updated, %(removed)d removed, %(unchanged)d unchanged."
+            )
+            % {
+                "created": report.created,
+                "updated": report.updated,
+                "removed": report.removed,
+                "unchanged": report.unchanged,
+            },
+        )
+        return redirect(LIST_URL)
+
+
+def glossary_export_view(request: HttpRequest) -> HttpResponse:
+    if not policy.user_has_permission(request.user, "view"):
+        raise PermissionDenied
+    # The BOM makes Excel read the file as UTF-8 rather than Shift_JIS.
+    response = HttpResponse(
+        "\ufeff" + glossary_export_csv(), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"glossary-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def glossary_admin_urls() -> list:
+    return [
+        path(
+            "translation/glossary/import/",
+            GlossaryImportView.as_view(),
+            name="translation_glossary_import",
+        ),
+        path(
+            "translation/glossary/export/",
+            glossary_export_view,
+            name="translation_glossary_export",
+        ),
+    ]
