@@ -154,6 +154,12 @@ def glossary_sync_due() -> bool:
     """For the scheduler's sweep: the service lacks the newest terms."""
     if not backend_get().translates:
         return False
+    from .models import ServiceStatus
+
+    if ServiceStatus.objects.exclude(state=ServiceStatus.State.OK).exists():
+        # A wrong key or a spent quota: the sweep's check of the service
+        # comes first, instead of a failing sync every minute.
+        return False
     state = glossary_state()
     if state.synced_version is None:
         return GlossaryTerm.objects.exists()

@@ -48,7 +48,12 @@ class TranslationState(models.Model):
 
 
 def _source_languages() -> list[tuple[str, str]]:
-    return [(code, name) for code, name in settings.WAGTAIL_CONTENT_LANGUAGES]
+    """Every content language but Japanese, the glossary's target."""
+    return [
+        (code, name)
+        for code, name in settings.WAGTAIL_CONTENT_LANGUAGES
+        if code != settings.LANGUAGE_CODE
+    ]
 
 
 class TranslationMemory(models.Model):
