@@ -226,6 +226,9 @@ class TranslationJob(models.Model):
     # The source revision the last run translated: an edit made while it ran
     # makes it run again.
     source_revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # What the last run translated (its content, without the fields every
+    # save changes): a source saved again unchanged needs no new draft.
+    source_digest = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)

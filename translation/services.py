@@ -24,6 +24,7 @@ target draft as it was.
 """
 
 import hashlib
+import json
 import logging
 import random
 from dataclasses import dataclass, field
@@ -341,6 +342,53 @@ def _prepare(job: TranslationJob, instance: Page) -> tuple[Translation, Page]:
     return translation, target
 
 
+# Page fields that change on every save or publish, not with the content.
+_VOLATILE = frozenset(
+    {
+        "pk",
+        "latest_revision",
+        "latest_revision_created_at",
+        "live_revision",
+        "has_unpublished_changes",
+        "draft_title",
+        "first_published_at",
+        "last_published_at",
+        "live",
+        "locked",
+        "locked_at",
+        "locked_by",
+        "owner",
+        "numchild",
+        "url_path",
+        "path",
+        "depth",
+    }
+)
+
+
+def _content_digest(translation: Translation) -> str:
+    content = json.loads(translation.source.content_json)
+    stable = {key: value for key, value in content.items() if key not in _VOLATILE}
+    return hashlib.sha256(
+        json.dumps(stable, sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+
+def _target_current(job: TranslationJob, target: Page, digest: str) -> bool:
+    """The target already holds a translation of the source as it is now."""
+    if translation_state_get(page=target) not in (
+        TranslationState.State.MACHINE_TRANSLATED,
+        TranslationState.State.REVIEWED,
+    ):
+        return False
+    return TranslationJob.objects.filter(
+        source_page_id=job.source_page_id,
+        target_locale_id=job.target_locale_id,
+        state=TranslationJob.State.DONE,
+        source_digest=digest,
+    ).exists()
+
+
 def _missing_segments(translation: Translation) -> list[StringSegment]:
     segments = list(
         StringSegment.objects.filter(source=translation.source).select_related(
@@ -400,6 +448,21 @@ def _execute(job: TranslationJob) -> str:
             target_page=target,
         )
     missing = _missing_segments(translation)
+    digest = _content_digest(translation)
+    if not missing and _target_current(job, target, digest):
+        # Saved again without a change that matters: no new draft, no review.
+        return _finish(
+            job,
+            TranslationJob.State.DONE,
+            target_page=target,
+            segments=0,
+            from_memory=0,
+            sent=0,
+            source_revision_id=revision_id,
+            source_digest=digest,
+            finished_at=timezone.now(),
+            attempts=0,
+        )
     texts = list(dict.fromkeys(segment.string.data for segment in missing))
     glossary = glossary_for(
         source_language=source_language, target_language=target_language
@@ -453,6 +516,7 @@ def _execute(job: TranslationJob) -> str:
             billed_characters=job.billed_characters + run.billed,
             glossary_version=glossary.version,
             source_revision_id=revision_id,
+            source_digest=digest,
             finished_at=timezone.now(),
             attempts=0,
             next_attempt_at=None,

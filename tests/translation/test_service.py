@@ -209,3 +209,16 @@ def test_the_estimate_counts_only_what_would_be_billed(memory_backend, draft):
     assert before.characters == memory_backend.billed
     after = translation_estimate(pages=[draft, french_draft()], locales=[ja])
     assert after.characters == 0 and after.strings == 0
+
+
+def test_saving_the_source_without_a_change_makes_no_new_japanese_draft(
+    memory_backend, draft
+):
+    _translate(draft)
+    target = draft.get_translation(Locale.objects.get(language_code="ja"))
+    revisions = target.revisions.count()
+    draft.specific.save_revision()  # saved again, nothing changed
+    job = _translate(draft)
+    assert job.state == TranslationJob.State.DONE
+    assert target.revisions.count() == revisions
+    assert len(memory_backend.requests) == 1
