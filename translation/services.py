@@ -279,6 +279,8 @@ def job_run(*, job_id: int) -> str:
         message = f"The translation service refused the configuration: {exc}"
         service_status_set(state=ServiceStatus.State.CONFIG, message=message)
         return _finish(job, TranslationJob.State.CONFIG_ERROR, error=message)
+    except NotATranslation as exc:
+        return _finish(job, TranslationJob.State.FAILED, error=str(exc))
     except GlossaryMissing as exc:
         # Forget the id: the sweep sends the glossary again before the retry.
         GlossaryState.objects.update(remote_id="", synced_version=None)
@@ -325,8 +327,27 @@ def _source_instance(page: Page) -> Page:
     return specific
 
 
+class NotATranslation(TranslationError):
+    """The target locale already has a page of this translation key that is
+    not a wagtail-localize translation of this source (an original, or a
+    tree made by copying): translating would overwrite it."""
+
+
 @transaction.atomic
 def _prepare(job: TranslationJob, instance: Page) -> tuple[Translation, Page]:
+    existing = instance.get_translation_or_none(job.target_locale)
+    if (
+        existing is not None
+        and not Translation.objects.filter(
+            source__object_id=instance.translation_key,
+            source__locale_id=instance.locale_id,
+            target_locale=job.target_locale,
+        ).exists()
+    ):
+        raise NotATranslation(
+            f"The {job.target_locale.get_display_name()} page “{existing.title}” "
+            "exists and is not a translation of this page: nothing was changed."
+        )
     source, _created = TranslationSource.update_or_create_from_instance(instance)
     translation, _created = Translation.objects.get_or_create(
         source=source, target_locale=job.target_locale, defaults={"enabled": True}

@@ -222,3 +222,19 @@ def test_saving_the_source_without_a_change_makes_no_new_japanese_draft(
     assert job.state == TranslationJob.State.DONE
     assert target.revisions.count() == revisions
     assert len(memory_backend.requests) == 1
+
+
+def test_a_page_that_is_not_a_translation_is_never_overwritten(memory_backend):
+    from cms.models import OfficePage
+
+    ja = Locale.objects.get(language_code="ja")
+    fr = Locale.objects.get(language_code="fr")
+    section = OfficePage.objects.get(office__code="par", locale=ja)
+    french = OfficePage.objects.get(office__code="par", locale=fr)
+    title = french.title
+    job = _translate(section, locales=[fr])
+    assert job.state == TranslationJob.State.FAILED
+    assert "not a translation" in job.error
+    french.refresh_from_db()
+    assert french.title == title
+    assert memory_backend.requests == []
