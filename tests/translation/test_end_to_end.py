@@ -98,7 +98,8 @@ def test_the_editor_s_machine_translate_button_charges_the_same_ledger(
             follow=True,
         )
     assert response.status_code == 200
-    assert "reload" in response.content.decode()
+    # The admin speaks Japanese (LANGUAGE_CODE) to a user who has not chosen English.
+    assert "このページを再読み込みしてください" in response.content.decode()
     record = UsageRecord.objects.filter(user=editor).get()
     assert record.billed_characters == len("Une nouvelle phrase ajoutée par la ville.")
     assert record.page_id == draft.pk
@@ -158,12 +159,15 @@ def test_drafts_say_plainly_what_they_are(memory_backend, draft, client):
     job_run(job_id=job.pk)
     target = draft.get_translation(ja)
     client.force_login(get_user_model().objects.create_superuser("p", password="pw"))
+    # The preview renders in the page's locale: Japanese.
+    machine = "機械翻訳です。編集部による確認はまだ済んでいません。"
+    awaiting = "翻訳待ちです。このページは原文のまま表示しています。"
     preview = client.get(f"/admin/pages/{target.pk}/view_draft/")
-    assert "Machine translation, not yet reviewed" in preview.content.decode()
+    assert machine in preview.content.decode()
     translation_state_set(page=target, state=TranslationState.State.AWAITING)
     preview = client.get(f"/admin/pages/{target.pk}/view_draft/")
-    assert "Awaiting translation" in preview.content.decode()
+    assert awaiting in preview.content.decode()
     translation_state_set(page=target, state=TranslationState.State.REVIEWED)
     preview = client.get(f"/admin/pages/{target.pk}/view_draft/")
-    assert "Awaiting translation" not in preview.content.decode()
-    assert "not yet reviewed" not in preview.content.decode()
+    assert awaiting not in preview.content.decode()
+    assert machine not in preview.content.decode()

@@ -509,8 +509,8 @@ def test_line_numbers_count_lines_of_values_that_span_lines(glossary):
         text=_csv(HEADER, 'en,mayor,市長,"a note', 'on two lines"', "xx,bad,悪い,")
     )
     assert report.errors == [
-        "Line 4: “xx” is not a language the glossary translates from; use one of "
-        "en, fr, de, es, it, ko, zh-hans."
+        "4行目: 「xx」は用語集の翻訳元の言語ではありません。"
+        "en, fr, de, es, it, ko, zh-hans のいずれかを指定してください。"
     ]
 
 
@@ -519,55 +519,72 @@ def test_line_numbers_count_lines_of_values_that_span_lines(glossary):
     [
         (
             _csv("en,CLAIR,クレア,", "fr,mairie,市役所,"),
-            "Line 1 must name the columns (source_lang, source_term, ja_term, "
-            "note, do_not_translate optional); it holds a term instead.",
+            "1行目には列名（source_lang, source_term, ja_term, note、"
+            "do_not_translate は任意）が必要ですが、用語が入っています。",
         ),
         (
             _csv("source_lang,source_term,note", "en,CLAIR,"),
-            "Line 1: the columns ja_term are missing; the columns are source_lang, "
-            "source_term, ja_term, note, do_not_translate.",
+            "1行目: 列 ja_term がありません。列は source_lang, source_term, "
+            "ja_term, note, do_not_translate です。",
         ),
         (
             _csv("source_lang,source_term,japanese,note", "en,CLAIR,クレア,"),
-            "Line 1: the columns ja_term are missing",
+            "1行目: 列 ja_term がありません。",
         ),
         (
             _csv("source_lang,source_term,ja_term,ja_term", "en,CLAIR,クレア,クレア"),
-            "Line 1: the columns ja_term appear twice.",
+            "1行目: 列 ja_term が重複しています。",
         ),
-        (_csv(HEADER, "xx,CLAIR,クレア,"), "Line 2: “xx” is not a language"),
-        (_csv(HEADER, "ja,クレア,クレア,"), "Line 2: “ja” is not a language"),
-        (_csv(HEADER, "zh-tw,北京市,北京市,"), "Line 2: “zh-tw” is not a language"),
-        (_csv(HEADER, ",CLAIR,クレア,"), "Line 2: “” is not a language"),
-        (_csv(HEADER, "en,,クレア,"), "Line 2: source_term is empty."),
+        (
+            _csv(HEADER, "xx,CLAIR,クレア,"),
+            "2行目: 「xx」は用語集の翻訳元の言語ではありません",
+        ),
+        (
+            _csv(HEADER, "ja,クレア,クレア,"),
+            "2行目: 「ja」は用語集の翻訳元の言語ではありません",
+        ),
+        (
+            _csv(HEADER, "zh-tw,北京市,北京市,"),
+            "2行目: 「zh-tw」は用語集の翻訳元の言語ではありません",
+        ),
+        (
+            _csv(HEADER, ",CLAIR,クレア,"),
+            "2行目: 「」は用語集の翻訳元の言語ではありません",
+        ),
+        (_csv(HEADER, "en,,クレア,"), "2行目: source_term が空です。"),
         (
             _csv(HEADER, "en,CLAIR,,"),
-            "Line 2: ja_term is empty; fill it in, or set do_not_translate",
+            "2行目: ja_term が空です。入力するか、"
+            "用語をそのまま残す場合は do_not_translate",
         ),
         (
             _csv(HEADER, f"en,{'x' * 256},クレア,"),
-            "Line 2: source_term is longer than 255 characters.",
+            "2行目: source_term が255文字を超えています。",
         ),
         (
             _csv(HEADER, f"en,CLAIR,{'ク' * 256},"),
-            "Line 2: ja_term is longer than 255 characters.",
+            "2行目: ja_term が255文字を超えています。",
         ),
         (
             _csv(HEADER, "en,CLAIR,クレア,", "en,mayor,市長,", "en,CLAIR,クレア2,"),
-            "Line 4: “CLAIR” (en) is already on line 2.",
+            "4行目: 「CLAIR」（en）は2行目にもあります。",
         ),
         (
             _csv(HEADER, "en,CLAIR,クレア,,extra"),
-            "Line 2: more values than columns",
+            "2行目: 値の数が列の数より多くなっています",
         ),
-        (_csv(HEADER, "en,CL\tAIR,クレア,"), "Line 2: source_term contains"),
+        (
+            _csv(HEADER, "en,CL\tAIR,クレア,"),
+            "2行目: source_term に改行、タブなどの制御文字",
+        ),
         (
             _csv(HEADER + ",do_not_translate", "en,CLAIR,クレア,,maybe"),
-            "Line 2: do_not_translate must be yes or no (or empty), not “maybe”.",
+            "2行目: do_not_translate は yes か no（または空欄）にしてください"
+            "（「maybe」になっています）。",
         ),
-        ("", "The file is empty."),
-        ("\ufeff\r\n", "The file is empty."),
-        ("source_lang,source_term\x00", "The file is not a text file."),
+        ("", "ファイルが空です。"),
+        ("\ufeff\r\n", "ファイルが空です。"),
+        ("source_lang,source_term\x00", "ファイルがテキストファイルではありません。"),
     ],
 )
 def test_bad_input_is_refused_with_the_line_and_nothing_imported(glossary, text, error):
@@ -584,7 +601,7 @@ def test_every_bad_line_is_reported_and_the_good_ones_wait(glossary):
             HEADER, "en,CLAIR,クレア,", "xx,bad,悪い,", "en,mayor,市長,", "en,,x,"
         )
     )
-    assert [error.split(":")[0] for error in report.errors] == ["Line 3", "Line 5"]
+    assert [error.split(":")[0] for error in report.errors] == ["3行目", "5行目"]
     assert (report.created, report.updated) == (0, 0)
     assert not GlossaryTerm.objects.exists()
 
@@ -599,20 +616,22 @@ def test_an_empty_ja_term_of_an_existing_do_not_translate_term_is_fine(glossary)
 def test_too_many_rows_are_refused(glossary):
     rows = [f"en,term {n},用語{n}," for n in range(MAX_ROWS + 1)]
     report = glossary_import_csv(text=_csv(HEADER, *rows))
-    assert report.errors == [f"The file has more than {MAX_ROWS} terms; split it."]
+    assert report.errors == [
+        f"ファイルの用語が{MAX_ROWS}件を超えています。分割してください。"
+    ]
     assert not GlossaryTerm.objects.exists()
 
 
 def test_a_huge_text_is_refused_before_it_is_read(glossary):
     report = glossary_import_csv(text=HEADER + "\n" + "x" * (3 * 1024 * 1024))
-    assert report.errors[0].startswith("The file is 3.0")
-    assert "the limit is 2.0" in report.errors[0]
+    assert report.errors[0].startswith("ファイルのサイズ（3.0")
+    assert "上限の2.0" in report.errors[0]
 
 
 def test_a_value_bigger_than_the_csv_reader_takes_is_an_error_not_a_crash(glossary):
     report = glossary_import_csv(text=_csv(HEADER, 'en,CLAIR,クレア,"' + "x" * 200_000))
     assert report.errors
-    assert "cannot be read as CSV" in report.errors[0]
+    assert "2行目をCSVとして読み取れません" in report.errors[0]
 
 
 # -- decoding uploads ---------------------------------------------------------
@@ -636,25 +655,25 @@ def test_shift_jis_is_refused_with_what_to_do():
     with pytest.raises(GlossaryFileError) as caught:
         glossary_csv_decode(data=data)
     message = str(caught.value)
-    assert "not UTF-8 text (line 2 cannot be read)" in message
+    assert "UTF-8のテキストではありません（2行目を読み取れません）" in message
     assert "Shift_JIS" in message
     assert "CSV UTF-8" in message
 
 
 def test_latin1_is_refused():
-    with pytest.raises(GlossaryFileError, match="not UTF-8"):
+    with pytest.raises(GlossaryFileError, match="UTF-8のテキストではありません"):
         glossary_csv_decode(
             data=_csv(HEADER, "fr,département,département,").encode("latin-1")
         )
 
 
 def test_an_excel_workbook_is_refused_with_what_to_do():
-    with pytest.raises(GlossaryFileError, match="Excel workbook"):
+    with pytest.raises(GlossaryFileError, match="CSVファイルではなくExcelブック"):
         glossary_csv_decode(data=b"PK\x03\x04" + b"\x00" * 100)
 
 
 def test_a_huge_upload_is_refused_by_its_size():
-    with pytest.raises(GlossaryFileError, match=r"The file is 10\.0"):
+    with pytest.raises(GlossaryFileError, match=r"ファイルのサイズ（10\.0"):
         glossary_csv_decode(data=b"x" * 100, size=10 * 1024 * 1024)
 
 
@@ -716,7 +735,7 @@ def test_a_missing_or_broken_seed_loads_nothing(glossary, tmp_path, caplog):
     broken = tmp_path / "terms.csv"
     broken.write_text(_csv(HEADER, "xx,bad,悪い,"))
     assert glossary_seed_load(path=broken) == 0
-    assert "was not loaded: Line 2" in caplog.text
+    assert "was not loaded: 2行目" in caplog.text
     assert not GlossaryTerm.objects.exists()
 
 
