@@ -23,13 +23,13 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .backends import backend_get
-from .glossary import (
+from .glossary import glossary_state
+from .glossary_csv import (
     MAX_BYTES,
     GlossaryFileError,
     glossary_csv_decode,
     glossary_export_csv,
     glossary_import_csv,
-    glossary_state,
 )
 from .models import GlossaryTerm
 

@@ -34,7 +34,7 @@ from cms.models import (
     Region,
     Topic,
 )
-from translation.glossary import glossary_seed_load
+from translation.glossary_csv import glossary_seed_load
 
 from .reference import HOME_TITLES, NEWS_TITLES, OFFICES, REGIONS, TOPICS
 

@@ -18,19 +18,21 @@ from cms.newsroom.setup import newsroom_setup
 from cms.scheduler import lease_acquire
 from translation.backends import ConfigurationError, QuotaExceeded, TranslationError
 from translation.glossary import (
-    MAX_ROWS,
-    SEED_PATH,
-    GlossaryFileError,
     GlossaryUse,
-    glossary_csv_decode,
-    glossary_export_csv,
     glossary_for,
-    glossary_import_csv,
-    glossary_seed_load,
     glossary_state,
     glossary_sync,
     glossary_sync_due,
     glossary_term_changed,
+)
+from translation.glossary_csv import (
+    MAX_ROWS,
+    SEED_PATH,
+    GlossaryFileError,
+    glossary_csv_decode,
+    glossary_export_csv,
+    glossary_import_csv,
+    glossary_seed_load,
 )
 from translation.models import GlossaryState, GlossaryTerm
 
