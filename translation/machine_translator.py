@@ -27,7 +27,7 @@ class TsunaguMachineTranslator(BaseMachineTranslator):
     def translate(
         self, source_locale: Locale, target_locale: Locale, strings
     ) -> dict[StringValue, StringValue]:
-        from .services import strings_translate
+        from .sending import strings_translate
 
         strings = list(strings)
         translated = strings_translate(

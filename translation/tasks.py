@@ -6,7 +6,7 @@ from django.tasks import task
 
 @task()
 def translate_job(job_id: int) -> str:
-    from .services import job_run
+    from .runner import job_run
 
     return job_run(job_id=job_id)
 

@@ -21,8 +21,9 @@ from translation.models import (
     TranslationState,
     UsageRecord,
 )
+from translation.runner import job_run
 from translation.selectors import translation_estimate
-from translation.services import job_run, service_status_set, translation_request
+from translation.services import service_status_set, translation_request
 
 from .conftest import french_draft
 

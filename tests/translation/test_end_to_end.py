@@ -79,7 +79,8 @@ def test_the_editor_s_machine_translate_button_charges_the_same_ledger(
 ):
     from django.contrib.auth import get_user_model
 
-    from translation.services import job_run, translation_request
+    from translation.runner import job_run
+    from translation.services import translation_request
 
     (job,) = translation_request(page=draft)
     job_run(job_id=job.pk)
@@ -132,7 +133,8 @@ def test_the_registered_machine_translator_goes_through_the_memory_and_ledger(
 def test_nobody_without_edit_rights_presses_the_button(memory_backend, draft, client):
     from django.contrib.auth import get_user_model
 
-    from translation.services import job_run, translation_request
+    from translation.runner import job_run
+    from translation.services import translation_request
 
     (job,) = translation_request(page=draft)
     job_run(job_id=job.pk)
@@ -152,7 +154,8 @@ def test_nobody_without_edit_rights_presses_the_button(memory_backend, draft, cl
 def test_drafts_say_plainly_what_they_are(memory_backend, draft, client):
     from django.contrib.auth import get_user_model
 
-    from translation.services import job_run, translation_request, translation_state_set
+    from translation.runner import job_run
+    from translation.services import translation_request, translation_state_set
 
     ja = Locale.objects.get(language_code="ja")
     (job,) = translation_request(page=draft)

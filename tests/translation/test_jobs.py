@@ -9,7 +9,8 @@ from translation.backends import QuotaExceeded
 from translation.budget import budget_set
 from translation.jobs import jobs_due, translation_sweep
 from translation.models import ServiceStatus, TranslationJob
-from translation.services import job_run, service_status_set, translation_request
+from translation.runner import job_run
+from translation.services import service_status_set, translation_request
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from translation.models import (
     TranslationState,
     UsageRecord,
 )
-from translation.services import job_run, translation_request
+from translation.runner import job_run
+from translation.services import translation_request
 
 from .conftest import PARAGRAPHS, french_draft
 

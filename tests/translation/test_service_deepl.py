@@ -15,7 +15,8 @@ from translation.models import (
     TranslationJob,
     UsageRecord,
 )
-from translation.services import job_run, translation_request
+from translation.runner import job_run
+from translation.services import translation_request
 
 from .conftest import french_draft
 

@@ -1,0 +1,200 @@
+"""Sending strings to the backend: within its limits, within the budget.
+
+Each request's characters are reserved against the month's budget before it
+goes out; each answer is sanitised and stored in the translation memory and
+the ledger at once, so work stopped half-way is never billed twice.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import nh3
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page
+from wagtail_localize.strings import INLINE_TAGS
+
+from .backends import (
+    ConfigurationError,
+    QuotaExceeded,
+    RequestTooLarge,
+    TranslationBackend,
+    TranslationError,
+    backend_get,
+)
+from .budget import budget_reserve, budget_settle, budget_status, usage_record
+from .conf import translation_setting
+from .glossary import glossary_for
+from .memory import MemoryKey, memory_lookup, memory_store
+from .models import ServiceStatus, TranslationJob
+from .services import (
+    service_status_set,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Sending:
+    job: TranslationJob | None
+    backend: TranslationBackend
+    source_language: str
+    target_language: str
+    key: MemoryKey
+    glossary_id: str
+    context: str
+    office: object = None
+    page: Page | None = None
+    user: AbstractBaseUser | None = None
+    origin: str = "job"
+    billed: int = 0
+    sent: int = 0
+    translated: dict[str, str] = field(default_factory=dict)
+
+
+class BudgetSpent(Exception):
+    def __init__(self, message: str, needs: int) -> None:
+        super().__init__(message)
+        self.needs = needs
+
+
+def texts_send(run: Sending, texts: list[str]) -> None:
+    """One request's texts (split in two when the service finds it too large)."""
+    estimate = sum(len(text) for text in texts)
+    if not budget_reserve(characters=estimate):
+        status = budget_status()
+        # Spend what is left on the texts that fit, then stop at the limit.
+        fit, room = 0, status.remaining
+        while fit < len(texts) and len(texts[fit]) <= room:
+            room -= len(texts[fit])
+            fit += 1
+        if 0 < fit < len(texts):
+            texts_send(run, texts[:fit])
+        raise BudgetSpent(
+            f"This month's translation budget is spent ({status.counted:,} of "
+            f"{status.budget:,} characters). The job waits and resumes when "
+            "the month turns or the budget is raised.",
+            needs=len(texts[fit]) if fit < len(texts) else estimate,
+        )
+    try:
+        results = run.backend.translate(
+            texts,
+            source_language=run.source_language,
+            target_language=run.target_language,
+            context=run.context,
+            formality=run.key.formality,
+            glossary_id=run.glossary_id,
+        )
+    except RequestTooLarge:
+        budget_settle(reserved=estimate, billed=0)
+        if len(texts) == 1:
+            raise TranslationError(
+                "One paragraph is too long for a single request to the "
+                "translation service; shorten or split it."
+            ) from None
+        middle = len(texts) // 2
+        texts_send(run, texts[:middle])
+        texts_send(run, texts[middle:])
+        return
+    except BaseException:
+        budget_settle(reserved=estimate, billed=0)
+        raise
+    billed = sum(result.billed_characters for result in results)
+    pairs = [
+        (text, segment_sanitise(result.text), result.billed_characters)
+        for text, result in zip(texts, results, strict=True)
+    ]
+    with transaction.atomic():
+        budget_settle(reserved=estimate, billed=billed)
+        memory_store(key=run.key, translations=pairs, backend=run.backend.name)
+        usage_record(
+            billed_characters=billed,
+            texts=len(texts),
+            source_language=run.source_language,
+            target_language=run.target_language,
+            backend=run.backend.name,
+            origin=run.origin,
+            page=run.page,
+            office=run.office,
+            job=run.job,
+            user=run.user,
+        )
+    if run.job is not None:  # still working: keep the job's lease
+        TranslationJob.objects.filter(pk=run.job.pk).update(
+            lease_until=timezone.now()
+            + timedelta(seconds=translation_setting("LEASE_SECONDS"))
+        )
+    for text, translated, _billed in pairs:
+        run.translated[text] = translated
+    run.billed += billed
+    run.sent += len(texts)
+
+
+def segment_sanitise(text: str) -> str:
+    """Machine output is untrusted too: only wagtail-localize's inline tags,
+    and only the id attribute that ties a link to its source."""
+    return nh3.clean(
+        text,
+        tags=set(INLINE_TAGS),
+        attributes={"a": {"id"}},
+        url_schemes=set(),
+        link_rel=None,
+    )
+
+
+def strings_translate(
+    *,
+    texts: list[str],
+    source_language: str,
+    target_language: str,
+    user: AbstractBaseUser | None = None,
+    origin: str = "editor",
+) -> dict[str, str]:
+    """Translate loose strings through the same memory, budget and ledger
+    (wagtail-localize's machine-translator hook, which knows no page).
+    Raises BudgetSpent or a TranslationError."""
+    backend = backend_get()
+    if not backend.can_translate(source_language, target_language):
+        return {}
+    glossary = glossary_for(
+        source_language=source_language, target_language=target_language
+    )
+    formality = (
+        translation_setting("FORMALITY")
+        if backend.supports_formality(target_language)
+        else ""
+    )
+    run = Sending(
+        job=None,
+        backend=backend,
+        source_language=source_language,
+        target_language=target_language,
+        key=MemoryKey(source_language, target_language, glossary.version, formality),
+        glossary_id=glossary.remote_id,
+        context="",
+        user=user,
+        origin=origin,
+    )
+    texts = list(dict.fromkeys(texts))
+    run.translated = memory_lookup(key=run.key, texts=texts)
+    misses = [text for text in texts if text not in run.translated]
+    try:
+        for batch in backend.batches(misses):
+            texts_send(run, [misses[index] for index in batch])
+    except QuotaExceeded as exc:
+        service_status_set(
+            state=ServiceStatus.State.QUOTA,
+            message=(
+                f"DeepL's character quota for this billing period is used up ({exc})."
+            ),
+        )
+        raise
+    except ConfigurationError as exc:
+        service_status_set(
+            state=ServiceStatus.State.CONFIG,
+            message=f"The translation service refused the configuration: {exc}",
+        )
+        raise
+    return run.translated
