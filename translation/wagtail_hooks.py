@@ -3,7 +3,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from . import admin_hooks  # noqa: F401
+from . import admin_hooks, admin_translate  # noqa: F401
 from .admin_glossary import GlossaryViewSet, glossary_admin_urls
 
 
