@@ -9,10 +9,10 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help run install migrate demo test test-postgres lint format lock check messages clean bench-ingest
+.PHONY: help run install migrate demo test test-postgres lint format lock check messages clean bench-ingest bench-translation
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' || \
@@ -42,6 +42,9 @@ test-postgres: install ## Run the suite on the local PostgreSQL
 
 bench-ingest: install ## Benchmark: 1,000 sources on 100+ loopback hosts, two rounds, against reader
 	$(PY) bench/ingest.py $(BENCH_ARGS)
+
+bench-translation: install ## Benchmark: 200 articles into Japanese via a local DeepL, edited, re-filed
+	$(PY) bench/translation.py $(BENCH_ARGS)
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

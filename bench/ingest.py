@@ -153,17 +153,26 @@ class Postgres:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-def django_env(args: argparse.Namespace, tmp: Path, db_url: str, allow: str) -> dict:
+def django_env_base(tmp: Path, db_url: str) -> dict:
+    """What every Django process of a benchmark gets: production's required
+    variables, the temporary database and folder, nothing read from .env."""
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
         DJANGO_READ_DOT_ENV_FILE="0",
         SECRET_KEY=secrets.token_urlsafe(50),  # a throwaway database
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=db_url,
         TSUNAGU_VAR_DIR=str(tmp),
-        SAFEHTTP_ALLOW=allow,
         LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def django_env(args: argparse.Namespace, tmp: Path, db_url: str, allow: str) -> dict:
+    env = django_env_base(tmp, db_url)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SAFEHTTP_ALLOW=allow,
         BENCH_HOST_DELAY_SECONDS=str(args.delay),
         BENCH_THREADS=str(args.workers // args.processes),
         BENCH_BATCH_SIZE=str(args.batch_size),
