@@ -41,6 +41,7 @@ from wagtail_localize.models import (
     Translation,
     TranslationSource,
 )
+from wagtail_localize.strings import validate_translation_links
 
 from .backends import (
     ConfigurationError,
@@ -406,23 +407,32 @@ def _execute(job: TranslationJob) -> str:
 def _store_strings(
     run: Sending, translation: Translation, missing: list[StringSegment]
 ) -> None:
+    """The translations into wagtail-localize, in one statement. The
+    segments were read without a translation; one an editor saved since then
+    is kept. Links are checked as StringTranslation.save() would."""
+    rows = []
     for segment in missing:
         data = run.translated.get(segment.string.data)
         if data is None:
             continue
-        StringTranslation.objects.update_or_create(
-            translation_of_id=segment.string_id,
-            locale_id=translation.target_locale_id,
-            context_id=segment.context_id,
-            defaults={
-                "data": data,
-                "translation_type": StringTranslation.TRANSLATION_TYPE_MACHINE,
-                "tool_name": run.backend.display_name,
-                "last_translated_by": run.user,
-                "has_error": False,
-                "field_error": "",
-            },
+        try:
+            validate_translation_links(segment.string.data, data)
+            error = False
+        except ValueError:
+            error = True
+        rows.append(
+            StringTranslation(
+                translation_of_id=segment.string_id,
+                locale_id=translation.target_locale_id,
+                context_id=segment.context_id,
+                data=data,
+                translation_type=StringTranslation.TRANSLATION_TYPE_MACHINE,
+                tool_name=run.backend.display_name,
+                last_translated_by=run.user,
+                has_error=error,
+            )
         )
+    StringTranslation.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _submit_for_review(target: Page, user: AbstractBaseUser | None) -> None:
