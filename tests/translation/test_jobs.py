@@ -132,3 +132,29 @@ def french_draft_other():
     from .conftest import french_draft
 
     return french_draft(title="Une autre page")
+
+
+def test_jobs_waiting_for_the_budget_resume_when_the_month_turns(
+    memory_backend, draft, django_capture_on_commit_callbacks
+):
+    from translation.budget import budget_characters, month_start
+    from translation.models import MonthlyBudgetUse
+
+    this_month = month_start()
+    MonthlyBudgetUse.objects.update_or_create(
+        month=this_month, defaults={"characters": budget_characters()}
+    )
+    (job,) = translation_request(page=draft)
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == TranslationJob.State.WAITING_BUDGET
+    translation_sweep()
+    job.refresh_from_db()
+    assert job.state == TranslationJob.State.WAITING_BUDGET  # still this month
+    # The month turns: this month's spending becomes last month's.
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    MonthlyBudgetUse.objects.filter(month=this_month).update(month=last_month)
+    with django_capture_on_commit_callbacks(execute=True):
+        translation_sweep()
+    job.refresh_from_db()
+    assert job.state == TranslationJob.State.DONE, job.error
