@@ -950,3 +950,16 @@ def test_the_glossary_sits_in_the_translation_menu(admin):
     html = admin.get(reverse("wagtailadmin_home")).content.decode()
     assert "Translation" in html
     assert reverse(LIST_URL) in html
+
+
+def test_export_guards_against_spreadsheet_formulas_and_import_undoes_it(glossary):
+    GlossaryTerm.objects.create(
+        source_language="en", source_term="=HYPERLINK(1)", target_term="@ja"
+    )
+    exported = glossary_export_csv()
+    assert "'=HYPERLINK(1)" in exported and "'@ja" in exported
+    GlossaryTerm.objects.all().delete()
+    report = glossary_import_csv(text=exported)
+    assert report.ok, report.errors
+    term = GlossaryTerm.objects.get()
+    assert (term.source_term, term.target_term) == ("=HYPERLINK(1)", "@ja")
