@@ -18,7 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.env import BASE_DIR
+from cms.env import BASE_DIR, env
 
 from .glossary import (
     TARGET_LANGUAGE,
@@ -30,7 +30,22 @@ from .models import GlossaryState, GlossaryTerm
 
 logger = logging.getLogger(__name__)
 
-SEED_PATH = BASE_DIR.parent / "shared" / "glossary" / "terms.csv"
+
+def _seed_path() -> Path:
+    """GLOSSARY_SEED_CSV, else the shared folder beside the checkout, else
+    where this workplace keeps it when the checkout is a clone elsewhere (CI).
+    A missing seed loads nothing."""
+    configured = env.str("GLOSSARY_SEED_CSV", default="")
+    if configured:
+        return Path(configured)
+    candidates = [
+        BASE_DIR.parent / "shared" / "glossary" / "terms.csv",
+        Path("/work/shared/glossary/terms.csv"),
+    ]
+    return next((path for path in candidates if path.is_file()), candidates[0])
+
+
+SEED_PATH = _seed_path()
 COLUMNS = ("source_lang", "source_term", "ja_term", "note", "do_not_translate")
 REQUIRED_COLUMNS = COLUMNS[:3]
 MAX_BYTES = 2 * 1024 * 1024
