@@ -17,12 +17,23 @@ not parse to the expected entries is left out, and the benchmark says so.
 import csv
 import hashlib
 import json
+import os
 import random
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# TSUNAGU_CORPUS, else the shared folder beside the checkout, else where this
+# workplace keeps it when the checkout is a clone elsewhere (as the tests do).
+_CORPUS_CANDIDATES = [
+    Path(os.environ["TSUNAGU_CORPUS"]) if "TSUNAGU_CORPUS" in os.environ else None,
+    Path(__file__).resolve().parents[2] / "shared" / "corpus",
+    Path("/work/shared/corpus"),
+]
+DEFAULT_CORPUS = next(
+    (path for path in _CORPUS_CANDIDATES if path is not None and path.is_dir()),
+    Path(__file__).resolve().parents[2] / "shared" / "corpus",
+)
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
 CONTENT_TYPES = {
     ".atom": "application/atom+xml",
