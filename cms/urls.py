@@ -23,6 +23,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    # Outside i18n_patterns: a feed's language is a filter (?locale=).
+    path("feeds/", include("cms.feeds.urls")),
 ]
 
 if settings.DEBUG:

@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     # Ours first: cms overrides django_tasks_db's db_worker command (heartbeats).
     "cms",
     "cms.search",
+    "cms.feeds",
     "scrapers",
     "translation",
     "publishers",
@@ -207,6 +208,10 @@ TSUNAGU_SAFEHTTP = {
     "READ_TIMEOUT": env.float("SAFEHTTP_READ_TIMEOUT_SECONDS", default=20.0),
     "TOTAL_TIMEOUT": env.float("SAFEHTTP_TOTAL_TIMEOUT_SECONDS", default=60.0),
 }
+
+# Feeds (cms/feeds/): a WebSub hub to advertise in every feed and to ping on
+# publish; empty (the default) means no hub.
+WEBSUB_HUB_URL = env.str("WEBSUB_HUB_URL", default="")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tsunagu つなぐ"

@@ -1,0 +1,311 @@
+"""Caching and purging of the public lists and feeds: the one place.
+
+Three parts, used together:
+
+1. **The content generation** (``generation_get``, ``content_changed``): one
+   database row (``cms.feeds.models.ContentGeneration``) whose random token
+   every cached response's key includes. ``content_changed`` replaces the
+   token; Wagtail's signals call it on page publish, unpublish (deleting a
+   live page unpublishes it first), delete and move, and edits of offices,
+   regions, countries, topics and sources call it too
+   (``cms/feeds/signal_handlers.py``). Written in the same transaction as the
+   change, so a reader sees the new token exactly when it can see the new
+   content; kept in the database because the web process, the worker and the
+   scheduler (scheduled publishing) share no local-memory cache.
+
+2. **The response cache** (``cached_response``, ``cache_public_response``):
+   the whole response of an anonymous GET, per host, path, the query
+   parameters the caller names (sorted; others ignored) and generation, in
+   Django's default cache. Every answer gets ``ETag`` (a hash of the body),
+   ``Last-Modified`` (when the generation last changed) and
+   ``Cache-Control: public, max-age=...``, and conditional requests
+   (If-None-Match, If-Modified-Since) are answered 304. Previews, logged-in
+   users (whose pages show the Wagtail user bar) and other methods get a
+   freshly built, uncached response marked private.
+
+3. **Purging and notifying** (``content_changed`` after commit): a task
+   purges the changed page, its section, its locale's home and news index and
+   the feeds that list it from Wagtail's front-end cache
+   (``WAGTAILFRONTENDCACHE``, when configured), *then* pings the WebSub hub
+   (``WEBSUB_HUB_URL``) for those feeds, so a hub that fetches at once reads
+   the fresh feed. No network call happens inside the transaction.
+   (Wagtail's ``wagtail.contrib.frontend_cache`` app is not installed: its
+   own handlers would purge only the page itself; this module purges the
+   page with everything that lists it.)
+
+Using it from a view::
+
+    from cms.caching import cache_public_response
+
+    @cache_public_response(params=("office", "locale"), max_age=300)
+    def my_list(request): ...
+
+or, when the parameters are known only inside, ``cached_response(request,
+build, params=...)`` where ``build`` is a function of no arguments returning
+the response. From a Wagtail page (the list pages: home, office sections,
+news index)::
+
+    from cms.caching import cached_response
+
+    class NewsIndexPage(Page):
+        def serve(self, request, *args, **kwargs):
+            return cached_response(
+                request,
+                lambda: super(NewsIndexPage, self).serve(request, *args, **kwargs),
+                params=("page", "topic", "region"),
+            )
+
+Rules for what may be cached this way: the response must be the same for
+every anonymous visitor of that URL (no messages, no CSRF token in the page,
+no per-request CSP nonce in the markup); only 200 answers without cookies are
+stored; name every query parameter the page reads in ``params`` (a parameter
+left out is ignored for the key, so its variants share one entry). Entries
+live ``STORE_SECONDS`` at most; a new generation makes them unreachable
+sooner. Tests that create live pages without publishing them (no signal)
+should clear the cache between tests.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.http import http_date
+
+if TYPE_CHECKING:
+    from wagtail.models import Page
+
+logger = logging.getLogger(__name__)
+
+# How long browsers, feed readers and a CDN may reuse an answer without asking.
+MAX_AGE = 300
+# How long the response cache keeps an entry; a new generation makes every
+# entry unreachable long before that.
+STORE_SECONDS = 24 * 60 * 60
+KEY_PREFIX = "tsunagu:response:v1"
+# Response headers the cache sets itself; the view's own ones are stored.
+_OWN_HEADERS = frozenset({"etag", "last-modified", "cache-control", "expires"})
+
+
+@dataclass(frozen=True)
+class Generation:
+    value: int
+    token: str
+    changed_at: datetime
+
+
+def generation_get() -> Generation:
+    from cms.feeds.models import GENERATION_ROW, ContentGeneration
+
+    row = ContentGeneration.objects.filter(pk=GENERATION_ROW).first()
+    if row is None:
+        row, _created = ContentGeneration.objects.get_or_create(pk=GENERATION_ROW)
+    return Generation(value=row.value, token=row.token, changed_at=row.changed_at)
+
+
+def generation_bump() -> None:
+    """A new generation: every cached list and feed response is stale."""
+    from cms.feeds.models import GENERATION_ROW, ContentGeneration, generation_token
+
+    changes = {"token": generation_token(), "changed_at": timezone.now()}
+    updated = ContentGeneration.objects.filter(pk=GENERATION_ROW).update(
+        value=F("value") + 1, **changes
+    )
+    if not updated:
+        ContentGeneration.objects.update_or_create(
+            pk=GENERATION_ROW, defaults={**changes, "value": 1}
+        )
+
+
+def content_changed(
+    *, page: Page | None = None, moved_from: Page | None = None
+) -> None:
+    """Public content changed: a new generation now, and after commit the
+    front-end cache purged and the WebSub hub pinged for what lists ``page``.
+
+    ``moved_from`` is a moved page's former parent, whose lists changed too.
+    Without a page (a topic renamed, a source's republishing right changed)
+    only the generation changes: the CDN's copies expire after ``MAX_AGE``.
+    """
+    generation_bump()
+    if page is None:
+        return
+    purge, feeds = _affected_urls(page=page, moved_from=moved_from)
+    if not purge and not feeds:
+        return
+    purge_on = bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
+    hub_on = bool(getattr(settings, "WEBSUB_HUB_URL", ""))
+    if not (purge_on or hub_on):
+        return
+    from cms.feeds.tasks import feeds_after_change
+
+    kwargs = {
+        "purge_urls": sorted(set(purge) | set(feeds)) if purge_on else [],
+        "feed_urls": feeds if hub_on else [],
+    }
+    transaction.on_commit(lambda: feeds_after_change.enqueue(**kwargs))
+
+
+def _affected_urls(
+    *, page: Page, moved_from: Page | None
+) -> tuple[list[str], list[str]]:
+    """The pages to purge and the feeds that list ``page``."""
+    from cms.feeds.selectors import feed_urls_for_article
+    from cms.models import ArticlePage, HomePage, NewsIndexPage
+
+    page = page.specific
+    purge: list[str] = []
+    feeds: list[str] = []
+    if url := page.get_full_url():
+        purge.append(url)
+    if not isinstance(page, ArticlePage):
+        return purge, feeds
+    parents = [page.get_parent()]
+    if moved_from is not None:
+        parents.append(moved_from)
+    lists = [
+        *parents,
+        HomePage.objects.filter(locale_id=page.locale_id).first(),
+        NewsIndexPage.objects.filter(locale_id=page.locale_id).first(),
+    ]
+    purge += [url for p in lists if p is not None and (url := p.get_full_url())]
+    feeds = feed_urls_for_article(page, moved_from=moved_from)
+    return purge, feeds
+
+
+def urls_purge(*, urls: Iterable[str]) -> None:
+    """Purge ``urls`` from Wagtail's front-end cache now (the backends in
+    ``WAGTAILFRONTENDCACHE``; nothing when none is configured). Called by the
+    task ``content_changed`` enqueues, before the WebSub ping."""
+    from wagtail.contrib.frontend_cache.tasks import purge_urls_from_cache_task
+
+    urls = list(urls)
+    if urls and getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        # .call, not Wagtail's own enqueue: the purge must be done before the
+        # hub is told to fetch.
+        purge_urls_from_cache_task.call(urls)
+
+
+def _is_private(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return True
+    if getattr(request, "is_preview", False):
+        return True
+    # Without a session cookie the visitor is anonymous; asking the session
+    # would add "Vary: Cookie" to every answer.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return True
+    return False
+
+
+def cache_key(request: HttpRequest, *, params: Iterable[str], token: str) -> str:
+    """The key of ``request``'s answer: host, path, the named parameters."""
+    query = urlencode(
+        sorted(
+            (name, value) for name in set(params) for value in request.GET.getlist(name)
+        )
+    )
+    raw = f"{request.get_host()}|{request.path}|{query}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return f"{KEY_PREFIX}:{token}:{digest}"
+
+
+def _storable(response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def cached_response(
+    request: HttpRequest,
+    build: Callable[[], HttpResponse],
+    *,
+    params: Iterable[str] = (),
+    max_age: int = MAX_AGE,
+) -> HttpResponse:
+    """``build()``'s response, from the cache when this generation has it,
+    with ETag, Last-Modified and Cache-Control; 304 when the client's copy is
+    current. See the module's docstring for what may be cached."""
+    if _is_private(request):
+        response = build()
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+    generation = generation_get()
+    key = cache_key(request, params=params, token=generation.token)
+    entry: dict[str, Any] | None = cache.get(key)
+    state = "hit"
+    if entry is None:
+        state = "miss"
+        response = build()
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        if not _storable(response):
+            return response
+        content = response.content
+        entry = {
+            "content": content,
+            "headers": [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in _OWN_HEADERS
+            ],
+            "etag": f'"{hashlib.sha256(content).hexdigest()[:32]}"',
+            "last_modified": int(generation.changed_at.timestamp()),
+        }
+        cache.set(key, entry, STORE_SECONDS)
+    response = HttpResponse(entry["content"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = http_date(entry["last_modified"])
+    response["X-Tsunagu-Cache"] = state
+    patch_cache_control(response, public=True, max_age=max_age)
+    return get_conditional_response(
+        request,
+        etag=entry["etag"],
+        last_modified=entry["last_modified"],
+        response=response,
+    )
+
+
+def cache_public_response(
+    *, params: Iterable[str] = (), max_age: int = MAX_AGE
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorator form of ``cached_response`` for a function view."""
+    params = tuple(params)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return cached_response(
+                request,
+                lambda: view(request, *args, **kwargs),
+                params=params,
+                max_age=max_age,
+            )
+
+        return wrapped
+
+    return decorator
