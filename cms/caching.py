@@ -144,14 +144,12 @@ def content_changed(
     only the generation changes: the CDN's copies expire after ``MAX_AGE``.
     """
     generation_bump()
-    if page is None:
+    purge_on = bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
+    hub_on = bool(getattr(settings, "WEBSUB_HUB_URL", ""))
+    if page is None or not (purge_on or hub_on):
         return
     purge, feeds = _affected_urls(page=page, moved_from=moved_from)
     if not purge and not feeds:
-        return
-    purge_on = bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
-    hub_on = bool(getattr(settings, "WEBSUB_HUB_URL", ""))
-    if not (purge_on or hub_on):
         return
     from cms.feeds.tasks import feeds_after_change
 
