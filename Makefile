@@ -8,8 +8,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed-stamp
+# The browser tests' own tools: Debian's Chromium and Japanese fonts, axe-core.
+CHROMIUM := /usr/bin/chromium
+AXE_JS := var/node/node_modules/axe-core/axe.min.js
 
-.PHONY: help run install migrate demo test test-postgres lint format lock check messages clean bench-ingest bench-translation
+.PHONY: help run install migrate demo browser-deps test test-postgres lint format lock check messages clean bench-ingest bench-translation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,10 +37,23 @@ demo: migrate ## Set up offices, page trees, groups and demo articles (idempoten
 run: demo ## Start web, worker and scheduler on http://127.0.0.1:8000 (Ctrl-C stops all)
 	$(MANAGE) run_all
 
-test: install ## Run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+browser-deps: ## Chromium, Japanese fonts (apt, as root) and axe-core (npm) for tests/browser
+	@if [ ! -x $(CHROMIUM) ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -q chromium fonts-noto-cjk \
+			|| echo "apt-get could not install chromium fonts-noto-cjk: the browser tests will fail"; \
+		else \
+			echo "Run as root: apt-get install chromium fonts-noto-cjk (the browser tests need them)"; \
+		fi; \
+	fi
+	@test -f $(AXE_JS) || npm install --no-save --no-audit --no-fund --prefix var/node axe-core@4 \
+		|| echo "npm could not install axe-core: the browser tests will fail"
+
+test: install browser-deps ## Run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgres: install ## Run the suite on the local PostgreSQL
+test-postgres: install browser-deps ## Run the suite on the local PostgreSQL
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tsunagu} $(PY) -m pytest $(PYTEST_ARGS)
 
 bench-ingest: install ## Benchmark: 1,000 sources on 100+ loopback hosts, two rounds, against reader

@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from translation import views as translation_views
 
 from . import views
 from .api import api_router
+from .sitemaps import SiteSitemap
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -23,6 +25,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    # One sitemap for every language (each URL lists its translations).
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": SiteSitemap}}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     # Outside i18n_patterns: a feed's language is a filter (?locale=).
     path("feeds/", include("cms.feeds.urls")),
 ]

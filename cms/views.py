@@ -1,8 +1,9 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import get_language
-from wagtail.models import Locale
+from wagtail.models import Locale, Site
 
 from .models import ArticlePage
 
@@ -25,3 +26,16 @@ def search(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request, "cms/search.html", {"search_query": query, "results": results}
     )
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read the public site; the sitemap lists every language."""
+    site = Site.find_for_request(request)
+    root = site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        f"Sitemap: {root}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -4,21 +4,32 @@ Japanese is the default locale; source-language articles live in their own
 locale's tree and are translated into the Japanese tree by wagtail-localize.
 """
 
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from functools import partial
+
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import path as subpage_path
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from ..caching import cached_response
 from ..serializers import CountrySerializer, OfficeSerializer, TopicSerializer
-from .taxonomy import Country, Office, Topic
+from .taxonomy import Country, Office, Region, Topic
 
 # What an article's rich text may hold. Scraped and machine-translated HTML is
 # sanitised down to exactly these features before it is stored.
@@ -37,8 +48,71 @@ ARTICLE_RICH_TEXT_FEATURES = [
 
 ARTICLES_PER_PAGE = 20
 
+# Urgent notices, shown above everything on the home page: live articles of the
+# disaster and safety topic published in the last URGENT_DAYS days. Editors make
+# a notice urgent by giving it that topic; it leaves the top by itself.
+URGENT_TOPIC_SLUG = "disaster-safety"
+URGENT_DAYS = 7
+URGENT_MAX = 5
+# The home page: the newest articles, then the newest few per region and per
+# topic, grouped from the HOME_POOL newest articles (one query, not one a group).
+HOME_LATEST = 10
+HOME_PER_GROUP = 3
+HOME_POOL = 200
 
-class HomePage(Page):
+
+def articles_live(locale: Locale) -> QuerySet["ArticlePage"]:
+    """The articles anyone may read in one locale's tree, newest first."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .filter(locale=locale)
+        .select_related("office")
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def articles_urgent(locale: Locale) -> QuerySet["ArticlePage"]:
+    since = timezone.now() - timedelta(days=URGENT_DAYS)
+    return articles_live(locale).filter(
+        topics__slug=URGENT_TOPIC_SLUG, first_published_at__gte=since
+    )[:URGENT_MAX]
+
+
+def _paginate(request: HttpRequest, articles: QuerySet) -> PaginatorPage:
+    return Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _newest_per_group[G: models.Model](
+    articles: Iterable["ArticlePage"], groups_of: Callable[["ArticlePage"], set[G]]
+) -> list[tuple[G, list["ArticlePage"]]]:
+    """(group, its newest HOME_PER_GROUP articles), groups in their sort order."""
+    grouped: dict[G, list[ArticlePage]] = {}
+    for article in articles:
+        for group in groups_of(article):
+            newest = grouped.setdefault(group, [])
+            if len(newest) < HOME_PER_GROUP:
+                newest.append(article)
+    return sorted(grouped.items(), key=lambda item: (item[0].sort_order, item[0].pk))
+
+
+class CachedListMixin:
+    """The list pages answer anonymous visitors from the response cache
+    (cms.caching): keyed by URL and the content generation, which every
+    publish, unpublish, move or taxonomy edit renews."""
+
+    # Every query parameter the page reads (cms.caching ignores the others).
+    cache_params: tuple[str, ...] = ("page",)
+
+    def serve(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return cached_response(
+            request,
+            partial(super().serve, request, *args, **kwargs),
+            params=self.cache_params,
+        )
+
+
+class HomePage(CachedListMixin, Page):
     intro = RichTextField(
         _("introduction"), blank=True, features=["bold", "italic", "link"]
     )
@@ -52,12 +126,21 @@ class HomePage(Page):
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        context["latest_articles"] = (
-            ArticlePage.objects.live()
-            .public()
-            .filter(locale=self.locale)
-            .select_related("office")
-            .order_by("-first_published_at")[:10]
+        recent = list(
+            articles_live(self.locale).prefetch_related(
+                "topics",
+                Prefetch(
+                    "countries", queryset=Country.objects.select_related("region")
+                ),
+            )[:HOME_POOL]
+        )
+        context["urgent_articles"] = articles_urgent(self.locale)
+        context["latest_articles"] = recent[:HOME_LATEST]
+        context["latest_by_region"] = _newest_per_group(
+            recent, lambda article: {c.region for c in article.countries.all()}
+        )
+        context["latest_by_topic"] = _newest_per_group(
+            recent, lambda article: set(article.topics.all())
         )
         context["offices"] = (
             OfficePage.objects.live().child_of(self).select_related("office")
@@ -65,7 +148,7 @@ class HomePage(Page):
         return context
 
 
-class OfficePage(Page):
+class OfficePage(CachedListMixin, Page):
     """The section of one office: its articles live below it, in every locale."""
 
     office = models.ForeignKey(
@@ -88,19 +171,13 @@ class OfficePage(Page):
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        articles = (
-            ArticlePage.objects.live()
-            .public()
-            .child_of(self)
-            .order_by("-first_published_at")
-        )
-        context["articles"] = Paginator(articles, ARTICLES_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        articles = articles_live(self.locale).child_of(self)
+        context["articles"] = _paginate(request, articles)
+        context["regions"] = self.office.regions.all()
         return context
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(CachedListMixin, RoutablePageMixin, Page):
     """All articles of the locale, newest first, filterable by topic and region."""
 
     intro = RichTextField(
@@ -110,30 +187,69 @@ class NewsIndexPage(Page):
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    # topic and region: the old filter links, redirected to the listings.
+    cache_params = ("page", "topic", "region")
 
     class Meta:
         verbose_name = _("news index")
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        articles = (
-            ArticlePage.objects.live()
-            .public()
-            .filter(locale=self.locale)
-            .select_related("office")
-            .order_by("-first_published_at")
-        )
-        topic = request.GET.get("topic")
-        region = request.GET.get("region")
-        if topic:
-            articles = articles.filter(topics__slug=topic)
-        if region:
-            articles = articles.filter(countries__region__code=region).distinct()
-        context["articles"] = Paginator(articles, ARTICLES_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
         context["topics"] = Topic.objects.all()
+        context["regions"] = Region.objects.all()
         return context
+
+    def _listing(
+        self, request: HttpRequest, articles: QuerySet, **context: object
+    ) -> HttpResponse:
+        return self.render(
+            request,
+            context_overrides={"articles": _paginate(request, articles), **context},
+        )
+
+    @subpage_path("")
+    def index_route(self, request: HttpRequest) -> HttpResponse:
+        # The filters were query parameters once; each listing has its own
+        # path now (one canonical URL, translations at the same path).
+        if (slug := request.GET.get("topic")) and Topic.objects.filter(
+            slug=slug
+        ).exists():
+            return redirect(self.listing_url("topic", slug, request), permanent=True)
+        if (code := request.GET.get("region")) and Region.objects.filter(
+            code=code
+        ).exists():
+            return redirect(self.listing_url("region", code, request), permanent=True)
+        return self._listing(request, articles_live(self.locale))
+
+    @subpage_path("topic/<slug:slug>/", name="topic")
+    def topic_route(self, request: HttpRequest, slug: str) -> HttpResponse:
+        topic = get_object_or_404(Topic, slug=slug)
+        return self._listing(
+            request,
+            articles_live(self.locale).filter(topics=topic),
+            listing=topic,
+            listing_kind="topic",
+            listing_code=topic.slug,
+            subpage=self.reverse_subpage("topic", args=[slug]),
+        )
+
+    @subpage_path("region/<slug:code>/", name="region")
+    def region_route(self, request: HttpRequest, code: str) -> HttpResponse:
+        region = get_object_or_404(Region, code=code)
+        return self._listing(
+            request,
+            articles_live(self.locale).filter(countries__region=region).distinct(),
+            listing=region,
+            listing_kind="region",
+            listing_code=region.code,
+            subpage=self.reverse_subpage("region", args=[code]),
+        )
+
+    def listing_url(
+        self, kind: str, value: str, request: HttpRequest | None = None
+    ) -> str:
+        """The path of a topic's or a region's listing ("topic" or "region")."""
+        return self.get_url(request) + self.reverse_subpage(kind, args=[value])
 
 
 class ArticlePage(Page):
@@ -236,6 +352,19 @@ class ArticlePage(Page):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        versions = self.get_translations().live().public().select_related("locale")
+        # The page in the language the source was written in, when this one
+        # is a translation of it (the translation notice points there).
+        original = self.original_language.lower()
+        context["original_version"] = (
+            next((v for v in versions if v.locale.language_code == original), None)
+            if original != self.locale.language_code
+            else None
+        )
+        return context
 
     def clean(self) -> None:
         super().clean()

@@ -1,0 +1,39 @@
+"""Search: the Japanese-capable index, one language at a time."""
+
+import pytest
+
+from .conftest import demo_article
+
+pytestmark = pytest.mark.django_db
+
+
+def _result_titles(html, path: str) -> list[str]:
+    return [
+        node.get_text(strip=True) for node in html(path).select(".article-card__title")
+    ]
+
+
+def test_search_finds_japanese_words_inside_japanese_text(html):
+    assert _result_titles(html, "/search/?q=洪水") == [
+        demo_article("manchester-flood-resilience", "ja").title
+    ]
+    assert _result_titles(html, "/search/?q=多文化") == [
+        demo_article("korea-tabunka-kyosei-report", "ja").title
+    ]
+
+
+def test_search_stays_in_the_pages_language(html):
+    assert _result_titles(html, "/en/search/?q=flood") == [
+        demo_article("manchester-flood-resilience", "en").title
+    ]
+    # The French article is not in the Japanese site (its translation is a draft).
+    assert _result_titles(html, "/search/?q=Paris") == []
+    assert _result_titles(html, "/fr/search/?q=Paris") == [
+        demo_article("paris-accueil-nouveaux-arrivants", "fr").title
+    ]
+
+
+def test_search_says_when_nothing_is_found(html):
+    soup = html("/search/?q=存在しない言葉")
+    assert "見つかりませんでした" in soup.select_one('[role="status"]').get_text()
+    assert soup.select_one("#site-search-q")["value"] == "存在しない言葉"
