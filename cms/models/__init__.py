@@ -1,4 +1,5 @@
 from .pages import ArticlePage, HomePage, NewsIndexPage, OfficePage
+from .partners import PartnerKey, PartnerKeyDailyUse
 from .runtime import ScheduledJob, SchedulerLease, WorkerHeartbeat
 from .taxonomy import Country, Office, Region, Topic
 
@@ -9,6 +10,8 @@ __all__ = [
     "NewsIndexPage",
     "Office",
     "OfficePage",
+    "PartnerKey",
+    "PartnerKeyDailyUse",
     "Region",
     "ScheduledJob",
     "SchedulerLease",

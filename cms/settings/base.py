@@ -183,6 +183,11 @@ TSUNAGU_SCHEDULER = {
         # Translation jobs that are due again (lost tasks, the budget raised,
         # a new month, the quota back) and the glossary when it changed.
         "translation_sweep": {"JOB": "translation.jobs.translation_sweep", "EVERY": 60},
+        # Partner keys' use counted in a shared cache, written to their rows.
+        "partner_use_write": {
+            "JOB": "cms.api.limits.partner_use_write_all",
+            "EVERY": 60,
+        },
     },
 }
 # A worker that has not beaten its heart for this long is taken for dead and its
@@ -235,6 +240,14 @@ WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILAPI_SEARCH_ENABLED = True
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+# Partner API rate limits (cms/api/limits.py): requests a minute per address
+# without a key (a partner key has its own limit, set in the admin), and how
+# many proxies in front of Django append to X-Forwarded-For (0: trust only the
+# connecting address).
+TSUNAGU_API = {
+    "ANON_RATE_PER_MINUTE": env.int("API_ANON_RATE_PER_MINUTE", default=60),
+    "TRUSTED_PROXY_COUNT": env.int("TRUSTED_PROXY_COUNT", default=0),
 }
 
 CACHES = {

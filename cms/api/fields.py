@@ -1,0 +1,91 @@
+"""How an article appears in the API: its own fields, with the body held back
+where the source allows only a summary, and where the text stands in
+translation.
+
+Both come from the feeds' selectors (one rule for feeds and API), asked once
+per page of results by ``articles_decorate``: a fixed number of queries
+whatever the number of articles. A single article not decorated asks for
+itself.
+"""
+
+from collections.abc import Iterable
+
+from rest_framework.fields import Field
+from wagtail.api import APIField
+from wagtail.api.v2.serializers import RichTextFieldSerializer
+
+from ..feeds.selectors import summary_only_keys, translation_states
+from ..models import ArticlePage
+
+REPUBLISH_FULL = "full"
+REPUBLISH_SUMMARY = "summary"
+
+
+def articles_decorate(pages: Iterable) -> None:
+    """Set ``full_text_allowed`` and ``api_translation_state`` on the articles
+    among ``pages`` (other page types are left alone)."""
+    articles = [page for page in pages if isinstance(page, ArticlePage)]
+    if not articles:
+        return
+    summary_only = summary_only_keys(page.translation_key for page in articles)
+    states = translation_states(articles)
+    for page in articles:
+        page.full_text_allowed = page.translation_key not in summary_only
+        page.api_translation_state = states[page.pk]
+
+
+def _full_text_allowed(page: ArticlePage) -> bool:
+    if getattr(page, "full_text_allowed", None) is None:
+        articles_decorate([page])
+    return page.full_text_allowed
+
+
+class ArticleBodyField(RichTextFieldSerializer):
+    """The body, or null where the source allows only its summary and a link."""
+
+    def get_attribute(self, instance: ArticlePage):
+        if not _full_text_allowed(instance):
+            return None
+        return super().get_attribute(instance)
+
+
+class RepublishField(Field):
+    """ "full", or "summary" when only the summary and the link may be shown."""
+
+    def __init__(self) -> None:
+        super().__init__(read_only=True)
+
+    def get_attribute(self, instance: ArticlePage) -> str:
+        return REPUBLISH_FULL if _full_text_allowed(instance) else REPUBLISH_SUMMARY
+
+    def to_representation(self, value: str) -> str:
+        return value
+
+
+class TranslationStateField(Field):
+    """original, awaiting, machine_translated or reviewed."""
+
+    def __init__(self) -> None:
+        super().__init__(read_only=True)
+
+    def get_attribute(self, instance: ArticlePage) -> str:
+        if getattr(instance, "api_translation_state", None) is None:
+            articles_decorate([instance])
+        return instance.api_translation_state
+
+    def to_representation(self, value: str) -> str:
+        return value
+
+
+def article_api_fields(model_fields: list[APIField]) -> list[APIField]:
+    """The model's api_fields with the body guarded, plus the provenance the
+    page's own fields do not hold."""
+    fields = [
+        APIField("body", serializer=ArticleBodyField()) if f.name == "body" else f
+        for f in model_fields
+    ]
+    return [
+        *fields,
+        APIField("translation_state", serializer=TranslationStateField()),
+        APIField("republish", serializer=RepublishField()),
+    ]

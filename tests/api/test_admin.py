@@ -1,0 +1,66 @@
+"""Partner keys in the admin: HQ only; the key is shown once, at creation."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cms.models import PartnerKey
+from cms.models.partners import partner_key_hash
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "organisation": "Hokkaido Prefecture",
+    "contact": "Sato, it@pref.hokkaido.example",
+    "rate_limit_per_minute": "300",
+    "active": "on",
+    "notes": "",
+}
+
+
+def test_hq_makes_a_key_and_sees_it_once(client, user_in_group):
+    client.force_login(user_in_group("HQ reviewers"))
+    index = client.get(reverse("partner_keys:index"))
+    assert index.status_code == 200
+    created = client.post(reverse("partner_keys:add"), FORM)
+    assert created.status_code == 200
+    assert "no-store" in created["Cache-Control"]
+    (key,) = re.findall(
+        r"<code data-partner-key[^>]*>([^<]+)</code>", created.content.decode()
+    )
+    row = PartnerKey.objects.get(organisation="Hokkaido Prefecture")
+    assert row.key_hash == partner_key_hash(key)
+    assert row.rate_limit_per_minute == 300
+    # Never again: not on the list, not on the edit form.
+    listing = client.get(reverse("partner_keys:index")).content.decode()
+    edit = client.get(reverse("partner_keys:edit", args=[row.pk])).content.decode()
+    assert row.key_start in listing
+    assert key not in listing and key not in edit
+    # The key works at once, and at its own rate.
+    answer = client.get("/api/v2/articles/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert answer.status_code == 200
+    assert answer["RateLimit-Limit"] == "300"
+
+
+def test_hq_revokes_a_key_in_the_admin(admin_client):
+    row = PartnerKey(organisation="Media", contact="desk@media.example")
+    key = row.key_new()
+    row.save()
+    response = admin_client.post(
+        reverse("partner_keys:edit", args=[row.pk]), {**FORM, "active": ""}
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert not row.active
+    answer = admin_client.get("/api/v2/articles/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert answer.status_code == 401
+
+
+def test_office_editors_cannot_see_or_make_keys(client, user_in_group):
+    client.force_login(user_in_group("Office editors: lon"))
+    assert client.get(reverse("partner_keys:index")).status_code in (302, 403)
+    assert client.post(reverse("partner_keys:add"), FORM).status_code in (302, 403)
+    assert not PartnerKey.objects.exists()
+    menu = client.get("/admin/").content.decode()
+    assert reverse("partner_keys:index") not in menu
