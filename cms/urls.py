@@ -11,6 +11,7 @@ from translation import views as translation_views
 
 from . import views
 from .api import api_router
+from .caching import cache_public_response
 from .sitemaps import SiteSitemap
 
 urlpatterns = [
@@ -26,7 +27,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     # One sitemap for every language (each URL lists its translations).
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": SiteSitemap}}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        cache_public_response(params=("p",))(sitemap),
+        {"sitemaps": {"pages": SiteSitemap}},
+        name="sitemap",
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Outside i18n_patterns: a feed's language is a filter (?locale=).
     path("feeds/", include("cms.feeds.urls")),

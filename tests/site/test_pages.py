@@ -213,3 +213,12 @@ def test_list_pages_come_from_the_cache_until_something_is_published(
     fresh = client.get("/")
     assert fresh["X-Tsunagu-Cache"] == "miss"
     assert "公開されたばかりの記事" in fresh.content.decode()
+
+
+def test_an_unknown_address_gets_the_sites_own_404(client: Client):
+    response = client.get("/en/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert '<html lang="en">' in body
+    assert 'href="/en/news/"' in body
+    assert 'name="robots" content="noindex"' in body

@@ -66,3 +66,12 @@ def test_robots_txt_points_at_the_sitemap(client: Client):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in response.content.decode()
+
+
+def test_sitemap_is_cached_until_something_is_published(
+    client: Client, publish_article
+):
+    client.get("/sitemap.xml")
+    assert client.get("/sitemap.xml")["X-Tsunagu-Cache"] == "hit"
+    article = publish_article(title="新しい記事")
+    assert article.get_full_url() in _sitemap(client)
