@@ -1,7 +1,7 @@
 """Changes to public content start a new cache generation (``cms.caching``)."""
 
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Page
+from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.caching import content_changed
@@ -40,7 +40,16 @@ page_published.connect(on_page_published, dispatch_uid="caching_page_published")
 page_unpublished.connect(on_page_unpublished, dispatch_uid="caching_page_unpublished")
 post_delete.connect(on_page_deleted, sender=Page, dispatch_uid="caching_page_deleted")
 post_page_move.connect(on_page_moved, dispatch_uid="caching_page_moved")
-for _model in (Office, Region, Country, Topic):
+# A view restriction added or removed changes what the public may see, as
+# much as an unpublish does.
+for _model in (
+    Office,
+    Region,
+    Country,
+    Topic,
+    PageViewRestriction,
+    CollectionViewRestriction,
+):
     post_save.connect(
         on_taxonomy_changed,
         sender=_model,
