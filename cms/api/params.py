@@ -188,9 +188,10 @@ def _moment(raw: str) -> tuple[datetime, bool]:
         moment = moment.replace(tzinfo=timezone.get_fixed_timezone(shift))
     else:
         moment = timezone.make_aware(moment)
-    # Comparable everywhere (and not past the calendar's ends once in UTC).
-    moment.astimezone(zoneinfo.ZoneInfo("UTC"))
-    return moment, day_only
+    # In UTC for the database: PostgreSQL refuses offsets past ±15:59 (an
+    # ISO offset may reach ±23:59), and a moment past the calendar's ends
+    # fails here (OverflowError) instead of there.
+    return moment.astimezone(zoneinfo.ZoneInfo("UTC")), day_only
 
 
 def moment(name: str, description: str, *, end_of_range: bool) -> Param:
