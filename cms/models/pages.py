@@ -364,6 +364,11 @@ class ArticlePage(Page):
             if original != self.locale.language_code
             else None
         )
+        # A source that allows only a summary and link: the site shows no
+        # more than the feeds and the API, whatever the body holds.
+        from cms.feeds.selectors import summary_only_keys
+
+        context["summary_only"] = bool(summary_only_keys([self.translation_key]))
         return context
 
     def clean(self) -> None:
