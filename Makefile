@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 AXE_JS := var/node/node_modules/axe-core/axe.min.js
 
-.PHONY: help run install migrate demo browser-deps test test-postgres lint format lock check messages clean bench-ingest bench-translation
+.PHONY: help run install migrate demo browser-deps test test-postgres lint format lock check messages clean bench-ingest bench-translation bench-api
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,6 +61,11 @@ bench-ingest: install ## Benchmark: 1,000 sources on 100+ loopback hosts, two ro
 
 bench-translation: install ## Benchmark: 200 articles into Japanese via a local DeepL, edited, re-filed
 	$(PY) bench/translation.py $(BENCH_ARGS)
+
+bench-api: install ## Benchmark: API, feed and page under wrk, cold and warm, against Wagtail's API and nginx
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || apt-get install -y wrk nginx
+	@$(PY) -c 'import redis' 2>/dev/null || $(PY) -m pip install --quiet 'redis>=5,<8'
+	$(PY) bench/api.py $(BENCH_ARGS)
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
