@@ -105,6 +105,12 @@ def get(url: str) -> bytes:
         return answer.read()
 
 
+def cache_state(url: str) -> str:
+    """What the response cache says it did (X-Tsunagu-Cache: hit or miss)."""
+    with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 - loopback
+        return answer.headers.get("X-Tsunagu-Cache", "none")
+
+
 def wait_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
     for _ in range(300):
         if process.poll() is not None:
@@ -291,6 +297,17 @@ def run(args: argparse.Namespace, tmp: Path) -> dict:
             "feed_cold_urls": len(urls["feed_cold"]),
             "page_cold_urls": len(urls["page_cold"]),
         }
+        # Cold is a miss and warm a hit: checked, not assumed.
+        cache.flushdb()
+        probe = ours + urls["api_cold_pattern"] % 999_999
+        states = [
+            cache_state(probe),
+            cache_state(probe),
+            cache_state(ours + urls["feed"]),
+        ]
+        results["cache_check"] = states
+        if states != ["miss", "hit", "miss"]:
+            log(f"NOTE: the response cache answered {states}, not miss, hit, miss")
         log("cold (cache flushed before each run):")
         runs: dict = {}
         cache.flushdb()
@@ -355,6 +372,13 @@ def report(results: dict) -> None:
             else "  -- N+1!"
         )
     )
+    print(
+        "queries' own time, cold listing of 20: "
+        f"{results['queries']['total_ms']:.1f} ms; slowest:"
+    )
+    for ms, sql in results["queries"]["slowest"]:
+        print(f"  {ms:7.1f} ms  {sql}")
+    print(f"cache check (cold URL twice, then the feed): {results['cache_check']}")
     print()
     print(f"{'':34} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
     labels = {

@@ -132,5 +132,8 @@ def queries_count(urls: dict) -> dict:
         if response.status_code != 200:
             raise SystemExit(f"API: {response.status_code} {response.content[:500]!r}")
         counts[limit] = len(queries)
+    slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+    counts["slowest"] = [(float(q["time"]) * 1000, q["sql"][:300]) for q in slowest]
+    counts["total_ms"] = sum(float(q["time"]) for q in queries.captured_queries) * 1000
     cache.clear()
     return counts
