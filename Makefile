@@ -64,7 +64,6 @@ bench-translation: install ## Benchmark: 200 articles into Japanese via a local 
 
 bench-api: install ## Benchmark: API, feed and page under wrk, cold and warm, against Wagtail's API and nginx
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || apt-get install -y wrk nginx
-	@$(PY) -c 'import redis' 2>/dev/null || $(PY) -m pip install --quiet 'redis>=5,<8'
 	$(PY) bench/api.py $(BENCH_ARGS)
 
 lint: install ## ruff check and ruff format --check
