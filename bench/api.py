@@ -41,7 +41,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -58,7 +57,7 @@ from bench.ingest import (  # noqa: E402
     finish,
     manage,
 )
-from bench.report import log  # noqa: E402
+from bench.report import bench_main, log  # noqa: E402
 
 SERVER_CORE, LOAD_CORE = 0, 1
 TASKSET = shutil.which("taskset") or "taskset"
@@ -437,17 +436,16 @@ def report(results: dict) -> None:
 
 def main() -> None:
     args = arguments()
-    tmp = Path(tempfile.mkdtemp(prefix="tsunagu-bench-api-"))
-    log(
-        f"bench-api: {args.articles} articles, {args.connections} connections, "
-        f"{args.duration:g} s per run, temporary files in {tmp}"
+    bench_main(
+        prefix="tsunagu-bench-api-",
+        describe=lambda tmp: (
+            f"bench-api: {args.articles} articles, {args.connections} connections, "
+            f"{args.duration:g} s per run, temporary files in {tmp}"
+        ),
+        run=lambda tmp: run(args, tmp),
+        report=report,
+        keep=args.keep,
     )
-    try:
-        results = run(args, tmp)
-    finally:
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-    report(results)
 
 
 if __name__ == "__main__":

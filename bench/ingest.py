@@ -53,10 +53,8 @@ ratio_vs_reader (the lower of the two rounds), drafts_per_s, peak_mb.
 import argparse
 import os
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -72,7 +70,7 @@ from bench.corpus import (  # noqa: E402
     plan_dump,
     usable_feeds,
 )
-from bench.report import Progress, log, report  # noqa: E402
+from bench.report import Progress, bench_main, log, report  # noqa: E402
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
 
@@ -336,18 +334,17 @@ def measure(
 
 def main() -> None:
     args = arguments()
-    tmp = Path(tempfile.mkdtemp(prefix="tsunagu-bench-"))
-    log(
-        f"bench-ingest: {args.sources} sources on {args.hosts} hosts, "
-        f"{args.workers} requests in flight, {args.delay:g} s per host, "
-        f"temporary files in {tmp}"
+    bench_main(
+        prefix="tsunagu-bench-",
+        describe=lambda tmp: (
+            f"bench-ingest: {args.sources} sources on {args.hosts} hosts, "
+            f"{args.workers} requests in flight, {args.delay:g} s per host, "
+            f"temporary files in {tmp}"
+        ),
+        run=lambda tmp: run(args, tmp),
+        report=report,
+        keep=args.keep,
     )
-    try:
-        results = run(args, tmp)
-    finally:
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-    report(results)
 
 
 if __name__ == "__main__":

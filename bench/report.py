@@ -1,10 +1,15 @@
 """Progress lines while the benchmark runs, and its report at the end."""
 
 import json
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 TARGET_RATIO = 2.0
 TARGET_PEAK_MB = 300.0
@@ -364,3 +369,23 @@ def print_profile(results: dict) -> None:
         print("  by total CPU (the function and what it calls):")
         for where, seconds in total.most_common(30):
             print(f"    {seconds:7.2f} s {100 * seconds / cpu:5.1f}%  {where}")
+
+
+def bench_main(
+    *,
+    prefix: str,
+    describe: Callable[[Path], str],
+    run: Callable[[Path], Any],
+    report: Callable[[Any], None],
+    keep: bool,
+) -> None:
+    """A benchmark's run in a temporary folder (removed at the end unless
+    ``keep``), then its report: what every ``make bench-...`` does."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    log(describe(tmp))
+    try:
+        results = run(tmp)
+    finally:
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    report(results)

@@ -44,9 +44,7 @@ round1_chars, round2_chars, round3_chars, ms_per_article.
 import argparse
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -62,7 +60,7 @@ from bench.ingest import (  # noqa: E402
     finish,
     manage,
 )
-from bench.report import log  # noqa: E402
+from bench.report import bench_main, log  # noqa: E402
 from bench.translation_corpus import (  # noqa: E402
     articles_plan,
     corpus_texts,
@@ -202,18 +200,17 @@ def run(args: argparse.Namespace, tmp: Path) -> dict:
 
 def main() -> None:
     args = arguments()
-    tmp = Path(tempfile.mkdtemp(prefix="tsunagu-bench-translation-"))
-    log(
-        f"bench-translation: {args.articles} articles into Japanese, "
-        f"{args.edit_share:.0%} of the paragraphs edited, {args.workers} "
-        f"db_worker process(es), temporary files in {tmp}"
+    bench_main(
+        prefix="tsunagu-bench-translation-",
+        describe=lambda tmp: (
+            f"bench-translation: {args.articles} articles into Japanese, "
+            f"{args.edit_share:.0%} of the paragraphs edited, {args.workers} "
+            f"db_worker process(es), temporary files in {tmp}"
+        ),
+        run=lambda tmp: run(args, tmp),
+        report=report,
+        keep=args.keep,
     )
-    try:
-        results = run(args, tmp)
-    finally:
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-    report(results)
 
 
 if __name__ == "__main__":
