@@ -119,6 +119,31 @@ def generation_get() -> Generation:
     return Generation(value=row.value, token=row.token, changed_at=row.changed_at)
 
 
+def request_generation(request: HttpRequest) -> Generation:
+    """The generation for the whole of ``request``: read once, so the cache
+    key and whatever the view caches under the same token agree."""
+    generation = getattr(request, "_tsunagu_generation", None)
+    if generation is None:
+        generation = generation_get()
+        request._tsunagu_generation = generation
+    return generation
+
+
+def generation_cached(
+    request: HttpRequest, name: str, compute: Callable[[], Any]
+) -> Any:
+    """``compute()``, kept in the cache under ``name`` until the generation
+    changes: for what is derived from content alone (which pages are public,
+    for instance), so a cold answer need not work it out again."""
+    token = request_generation(request).token
+    key = f"{KEY_PREFIX}:derived:{token}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, STORE_SECONDS)
+    return value
+
+
 def generation_bump() -> None:
     """A new generation: every cached list and feed response is stale."""
     from cms.feeds.models import GENERATION_ROW, ContentGeneration, generation_token
@@ -250,7 +275,7 @@ def cached_response(
         response = build()
         patch_cache_control(response, private=True, no_cache=True)
         return response
-    generation = generation_get()
+    generation = request_generation(request)
     key = cache_key(request, params=params, token=generation.token)
     entry: dict[str, Any] | None = cache.get(key)
     state = "hit"

@@ -2,14 +2,11 @@
 the page endpoints behind the response cache), the OpenAPI description, and a
 JSON 404 for any other URL under /api/v2/."""
 
-import copy
 from functools import wraps
 
-from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, re_path
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.models import PageViewRestriction
 
 from ..caching import cached_response
 from .limits import rate_limited
@@ -29,33 +26,24 @@ def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     )
 
 
-# A query parameter of the cache key only: never seen by the view.
-RESTRICTIONS_KEY = "_tsunagu_restrictions"
-
-
 def page_answers_cached(view):
     """The answer from cms.caching's response cache (per URL and content
     generation; ETag, Last-Modified, 304), for the endpoints that serve pages.
 
     Every query parameter is part of the key, so a request with an unknown
-    one is never answered from another's entry. Adding a view restriction to
-    a live page starts no new generation, so the restrictions' count and
-    latest id are part of the key too: a page made private leaves the API at
-    once. Images and documents are not cached (no generation follows them).
+    one is never answered from another's entry. Publishing, unpublishing,
+    moving and deleting pages, and adding or removing a view restriction,
+    all start a new generation (cms/feeds/signal_handlers.py), so a page made
+    private leaves the API at once. Images and documents are not cached (no
+    generation follows them).
     """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        restrictions = PageViewRestriction.objects.aggregate(
-            n=Count("pk"), last=Max("pk")
-        )
-        keyed = copy.copy(request)
-        keyed.GET = request.GET.copy()
-        keyed.GET[RESTRICTIONS_KEY] = f"{restrictions['n']}-{restrictions['last']}"
         return cached_response(
-            keyed,
+            request,
             lambda: view(request, *args, **kwargs),
-            params=[*request.GET.keys(), RESTRICTIONS_KEY],
+            params=list(request.GET.keys()),
         )
 
     return wrapped

@@ -21,8 +21,9 @@ from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
+from ..caching import generation_cached
 from ..models import ArticlePage, Country
 from ..selectors import collections_public
 from . import params as p
@@ -119,14 +120,36 @@ class PartnerAPIMixin:
 def public_pages_q(request) -> Q:
     """Live pages of the request's site (all its language trees) without a view
     restriction on them or above, whoever asks: a logged-in editor sees no
-    more than a partner, so an answer can be cached by its URL alone."""
-    site = Site.find_for_request(request)
-    if site is None:
+    more than a partner, so an answer can be cached by its URL alone.
+
+    The paths it depends on are worked out once per host and content
+    generation (a site, locale or view restriction changed starts a new one).
+    """
+    roots, private = generation_cached(
+        request,
+        f"public-pages:{request.get_host()}",
+        lambda: _public_paths(request),
+    )
+    if not roots:
         return Q(pk__in=[])
     under_roots = Q()
-    for root in [site.root_page, *site.root_page.get_translations()]:
-        under_roots |= Q(path__startswith=root.path)
-    return Q(live=True) & under_roots & ~Page.objects.all().private_q()
+    for path_prefix in roots:
+        under_roots |= Q(path__startswith=path_prefix)
+    hidden = Q(pk__in=[])
+    for path_prefix in private:
+        hidden |= Q(path__startswith=path_prefix)
+    return Q(live=True) & under_roots & ~hidden
+
+
+def _public_paths(request) -> tuple[list[str], list[str]]:
+    """The tree paths of the request's site's roots (one per language) and of
+    every page with a view restriction."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return [], []
+    roots = [site.root_page, *site.root_page.get_translations()]
+    private = PageViewRestriction.objects.values_list("page__path", flat=True)
+    return [root.path for root in roots], sorted(private)
 
 
 class PublicPagesMixin(PartnerAPIMixin):

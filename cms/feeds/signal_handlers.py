@@ -1,7 +1,13 @@
 """Changes to public content start a new cache generation (``cms.caching``)."""
 
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
+from wagtail.models import (
+    CollectionViewRestriction,
+    Locale,
+    Page,
+    PageViewRestriction,
+    Site,
+)
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.caching import content_changed
@@ -41,7 +47,8 @@ page_unpublished.connect(on_page_unpublished, dispatch_uid="caching_page_unpubli
 post_delete.connect(on_page_deleted, sender=Page, dispatch_uid="caching_page_deleted")
 post_page_move.connect(on_page_moved, dispatch_uid="caching_page_moved")
 # A view restriction added or removed changes what the public may see, as
-# much as an unpublish does.
+# much as an unpublish does; a site's host or root page, or a locale, changes
+# which pages a site serves (the API caches that per generation).
 for _model in (
     Office,
     Region,
@@ -49,6 +56,8 @@ for _model in (
     Topic,
     PageViewRestriction,
     CollectionViewRestriction,
+    Site,
+    Locale,
 ):
     post_save.connect(
         on_taxonomy_changed,
