@@ -24,11 +24,13 @@ Three parts, used together:
    freshly built, uncached response marked private.
 
 3. **Purging and notifying** (``content_changed`` after commit): a task
-   purges the changed page, its section, its locale's home and news index and
-   the feeds that list it from Wagtail's front-end cache
-   (``WAGTAILFRONTENDCACHE``, when configured), *then* pings the WebSub hub
-   (``WEBSUB_HUB_URL``) for those feeds, so a hub that fetches at once reads
-   the fresh feed. No network call happens inside the transaction.
+   purges the changed page, its section, its locale's home and news index,
+   the topic and region listings and every feed (each filter combination)
+   that lists it now or listed its previous live version, from Wagtail's
+   front-end cache (``WAGTAILFRONTENDCACHE``, when configured), *then* pings
+   the WebSub hub (``WEBSUB_HUB_URL``) for the feeds with at most one filter
+   besides the locale, so a hub that fetches at once reads the fresh feed.
+   No network call happens inside the transaction.
    (Wagtail's ``wagtail.contrib.frontend_cache`` app is not installed: its
    own handlers would purge only the page itself; this module purges the
    page with everything that lists it.)
@@ -159,57 +161,110 @@ def generation_bump() -> None:
 
 
 def content_changed(
-    *, page: Page | None = None, moved_from: Page | None = None
+    *,
+    page: Page | None = None,
+    moved_from: Page | None = None,
+    published: bool = False,
 ) -> None:
     """Public content changed: a new generation now, and after commit the
     front-end cache purged and the WebSub hub pinged for what lists ``page``.
 
     ``moved_from`` is a moved page's former parent, whose lists changed too.
-    Without a page (a topic renamed, a source's republishing right changed)
-    only the generation changes: the CDN's copies expire after ``MAX_AGE``.
+    ``published``: ``page`` has just been published, so the lists its
+    previous live version was on changed as well (a topic taken off). Without
+    a page (a topic renamed, a source's republishing right changed) only the
+    generation changes: the CDN's copies expire after ``MAX_AGE``.
     """
     generation_bump()
     purge_on = bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
     hub_on = bool(getattr(settings, "WEBSUB_HUB_URL", ""))
     if page is None or not (purge_on or hub_on):
         return
-    purge, feeds = _affected_urls(page=page, moved_from=moved_from)
+    purge, feeds = _affected_urls(page=page, moved_from=moved_from, published=published)
     if not purge and not feeds:
         return
     from cms.feeds.tasks import feeds_after_change
 
     kwargs = {
-        "purge_urls": sorted(set(purge) | set(feeds)) if purge_on else [],
-        "feed_urls": feeds if hub_on else [],
+        "purge_urls": sorted(set(purge) | set(feeds["purge"])) if purge_on else [],
+        "feed_urls": feeds["ping"] if hub_on else [],
     }
     transaction.on_commit(lambda: feeds_after_change.enqueue(**kwargs))
 
 
+def previous_live_version(page: Page) -> Page | None:
+    """The version of ``page`` that was live before the publish in progress:
+    the revision of its latest publish log entry. Wagtail sends
+    ``page_published`` before it writes this publish's entry."""
+    from wagtail.models import PageLogEntry
+
+    entry = (
+        PageLogEntry.objects.filter(page_id=page.pk, action="wagtail.publish")
+        .exclude(revision=None)
+        .exclude(revision_id=page.live_revision_id)
+        .select_related("revision")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    return entry.revision.as_object() if entry is not None else None
+
+
 def _affected_urls(
-    *, page: Page, moved_from: Page | None
-) -> tuple[list[str], list[str]]:
-    """The pages to purge and the feeds that list ``page``."""
-    from cms.feeds.selectors import feed_urls_for_article
+    *, page: Page, moved_from: Page | None, published: bool
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The pages to purge, and the feeds that list ``page`` (or listed it):
+    ``{"purge": [...], "ping": [...]}``."""
+    from cms.feeds.selectors import (
+        feed_filters_for_article,
+        feed_filters_pinged,
+        feed_urls,
+    )
     from cms.models import ArticlePage, HomePage, NewsIndexPage
 
     page = page.specific
     purge: list[str] = []
-    feeds: list[str] = []
     if url := page.get_full_url():
         purge.append(url)
+    if moved_from is not None and (former := moved_from.get_full_url()):
+        purge.append(f"{former}{page.slug}/")
     if not isinstance(page, ArticlePage):
-        return purge, feeds
+        return purge, {"purge": [], "ping": []}
+    previous = previous_live_version(page) if published else None
     parents = [page.get_parent()]
     if moved_from is not None:
         parents.append(moved_from)
+    news = NewsIndexPage.objects.filter(locale_id=page.locale_id).first()
     lists = [
         *parents,
         HomePage.objects.filter(locale_id=page.locale_id).first(),
-        NewsIndexPage.objects.filter(locale_id=page.locale_id).first(),
+        news,
     ]
     purge += [url for p in lists if p is not None and (url := p.get_full_url())]
-    feeds = feed_urls_for_article(page, moved_from=moved_from)
-    return purge, feeds
+    if news is not None and (news_url := news.get_full_url()):
+        purge += _listing_urls(news, news_url, page, previous)
+    found = feed_filters_for_article(page, previous=previous, moved_from=moved_from)
+    return purge, {
+        "purge": feed_urls(found),
+        "ping": feed_urls(feed_filters_pinged(found)),
+    }
+
+
+def _listing_urls(
+    news: Page, news_url: str, page: Page, previous: Page | None
+) -> list[str]:
+    """The news index's topic and region listings that show ``page`` or
+    showed its previous version (their first page; later pages expire)."""
+    urls = []
+    for version in (page, previous) if previous is not None else (page,):
+        urls += [
+            news_url + news.reverse_subpage("topic", args=[topic.slug])
+            for topic in version.topics.all()
+        ]
+        urls += [
+            news_url + news.reverse_subpage("region", args=[country.region.code])
+            for country in version.countries.all().select_related("region")
+        ]
+    return list(dict.fromkeys(urls))
 
 
 def urls_purge(*, urls: Iterable[str]) -> None:

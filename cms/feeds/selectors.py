@@ -3,9 +3,10 @@ and what each may show."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -169,44 +170,77 @@ def feed_url(fmt: str, filters: FeedFilters, *, root: str | None = None) -> str:
     return (root if root is not None else site_root_url()) + feed_path(fmt, filters)
 
 
-def feed_filters_for_article(
-    page: ArticlePage, *, moved_from: object | None = None
-) -> list[FeedFilters]:
-    """The filter sets whose feeds list ``page``: none, its locale, each of
-    its office, regions, countries and topics alone and with its locale.
+# The most filter sets a publish purges from the CDN (times the three formats);
+# an article with many countries and topics has more combinations, and the
+# rest refresh when MAX_AGE runs out.
+PURGE_FILTER_SETS_MAX = 400
 
-    Feeds filtered on two or more of office, region, country and topic list
-    it too, but are neither purged nor pinged (their number grows with every
-    combination); they refresh when ``MAX_AGE`` runs out.
+
+def feed_filters_for_article(
+    page: ArticlePage,
+    *,
+    previous: ArticlePage | None = None,
+    moved_from: object | None = None,
+) -> list[FeedFilters]:
+    """Every filter set whose feed lists ``page`` or listed it before this
+    change (``previous``: its last live version; ``moved_from``: the office
+    section it left), the fewest filters first.
+
+    A feed takes one value per filter, so these are finite: for each of
+    office, region, country and topic, none or one of the article's values,
+    with or without its locale. At most ``PURGE_FILTER_SETS_MAX``.
     """
-    locale = page.locale.language_code
-    singles: list[FeedFilters] = []
-    offices = {page.office.code} if page.office_id else set()
+    values: dict[str, set[str]] = {
+        "office": set(),
+        "region": set(),
+        "country": set(),
+        "topic": set(),
+    }
     former = getattr(getattr(moved_from, "specific", None), "office", None)
     if isinstance(former, Office):
-        offices.add(former.code)
-    singles += [FeedFilters(office=code) for code in sorted(offices)]
-    countries = list(page.countries.all().select_related("region"))
-    singles += [
-        FeedFilters(region=code) for code in sorted({c.region.code for c in countries})
+        values["office"].add(former.code)
+    locales: set[str] = set()
+    for version in (page, previous) if previous is not None else (page,):
+        locales.add(version.locale.language_code)
+        office = getattr(version, "office", None)
+        if isinstance(office, Office):
+            values["office"].add(office.code)
+        for country in version.countries.all().select_related("region"):
+            values["country"].add(country.code)
+            values["region"].add(country.region.code)
+        values["topic"].update(topic.slug for topic in version.topics.all())
+    choices = {name: [None, *sorted(codes)] for name, codes in values.items()} | {
+        "locale": [None, *sorted(locales)]
+    }
+    found = [
+        FeedFilters(**dict(zip(choices, combination, strict=True)))
+        for combination in itertools.product(*choices.values())
     ]
-    singles += [FeedFilters(country=c.code) for c in countries]
-    singles += [FeedFilters(topic=t.slug) for t in page.topics.all()]
-    found = [FeedFilters(), FeedFilters(locale=locale)]
-    for single in singles:
-        found += [single, replace(single, locale=locale)]
-    return list(dict.fromkeys(found))
+    found.sort(
+        key=lambda filters: sum(1 for f in fields(filters) if getattr(filters, f.name))
+    )
+    return found[:PURGE_FILTER_SETS_MAX]
 
 
-def feed_urls_for_article(
-    page: ArticlePage, *, moved_from: object | None = None
-) -> list[str]:
-    root = site_root_url()
+def feed_filters_pinged(found: Iterable[FeedFilters]) -> list[FeedFilters]:
+    """The filter sets the WebSub hub is told about: all articles, and one of
+    office, region, country or topic, each with or without the locale. Hubs
+    take one feed a request, so the combinations are left to expire."""
     return [
-        feed_url(fmt, filters, root=root)
-        for filters in feed_filters_for_article(page, moved_from=moved_from)
-        for fmt in FORMATS
+        filters
+        for filters in found
+        if sum(
+            1
+            for name in ("office", "region", "country", "topic")
+            if getattr(filters, name)
+        )
+        <= 1
     ]
+
+
+def feed_urls(found: Iterable[FeedFilters]) -> list[str]:
+    root = site_root_url()
+    return [feed_url(fmt, filters, root=root) for filters in found for fmt in FORMATS]
 
 
 def summary_only_keys(translation_keys: Iterable[uuid.UUID]) -> set[uuid.UUID]:

@@ -15,7 +15,7 @@ from cms.models import Country, Office, Region, Topic
 
 
 def on_page_published(sender, instance, **kwargs) -> None:
-    content_changed(page=instance)
+    content_changed(page=instance, published=True)
 
 
 def on_page_unpublished(sender, instance, **kwargs) -> None:

@@ -15,7 +15,7 @@ from cms.caching import (
     content_changed,
     generation_get,
 )
-from cms.feeds.selectors import feed_urls_for_article
+from cms.feeds.selectors import feed_filters_for_article, feed_urls
 from cms.models import ArticlePage, HomePage, NewsIndexPage, OfficePage, Topic
 
 from .conftest import FEED_PATHS, entry_titles, get_feed
@@ -223,13 +223,47 @@ def test_publishing_purges_the_page_its_lists_and_feeds_after_commit(
         section.get_full_url(),
         HomePage.objects.get(locale__language_code="fr").get_full_url(),
         NewsIndexPage.objects.get(locale__language_code="fr").get_full_url(),
-        *feed_urls_for_article(article),
+        *feed_urls(feed_filters_for_article(article)),
     }
     assert expected <= set(frontend_cache)
     assert "http://127.0.0.1:8000/feeds/atom.xml" in frontend_cache
     assert (
         "http://127.0.0.1:8000/feeds/feed.json?office=par&locale=fr" in frontend_cache
     )
+    # Feeds with several filters, and the topic and region listings.
+    assert (
+        "http://127.0.0.1:8000/feeds/rss.xml"
+        "?office=par&region=continental-europe&country=FR&topic=exchange&locale=fr"
+    ) in frontend_cache
+    assert "http://127.0.0.1:8000/feeds/atom.xml?country=FR&topic=exchange" in (
+        frontend_cache
+    )
+    news = NewsIndexPage.objects.get(locale__language_code="fr").get_full_url()
+    assert f"{news}topic/exchange/" in frontend_cache
+    assert f"{news}region/continental-europe/" in frontend_cache
+
+
+def test_a_topic_taken_off_purges_the_lists_it_was_on(
+    make_article, frontend_cache, django_capture_on_commit_callbacks
+):
+    article = make_article("Déplacé", topics=("exchange",), countries=("FR",))
+    article.topics.set([Topic.objects.get(slug="jet")])
+    frontend_cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save_revision().publish()
+    news = NewsIndexPage.objects.get(locale__language_code="fr").get_full_url()
+    assert f"{news}topic/jet/" in frontend_cache
+    assert f"{news}topic/exchange/" in frontend_cache
+    assert "http://127.0.0.1:8000/feeds/atom.xml?topic=exchange" in frontend_cache
+    assert "http://127.0.0.1:8000/feeds/atom.xml?topic=jet" in frontend_cache
+
+
+def test_every_single_value_combination_is_counted_and_capped(make_article):
+    article = make_article("Combien", topics=("exchange", "jet"), countries=("FR",))
+    found = feed_filters_for_article(article)
+    # office 1, region 1, country 1, topic 2, locale 1: (1+1)^4 * (1+2)
+    assert len(found) == len(set(found)) == 2 * 2 * 2 * 3 * 2
+    assert found[0].query() == ""  # the fewest filters first
 
 
 def test_without_a_frontend_cache_or_hub_nothing_is_enqueued(
