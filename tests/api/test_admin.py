@@ -64,3 +64,53 @@ def test_office_editors_cannot_see_or_make_keys(client, user_in_group):
     assert not PartnerKey.objects.exists()
     menu = client.get("/admin/").content.decode()
     assert reverse("partner_keys:index") not in menu
+
+
+def test_hq_sees_each_keys_use_per_day(admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.api.limits import partner_use_write
+    from cms.models import PartnerKeyDailyUse
+
+    row = PartnerKey(organisation="Osaka City", contact="it@city.osaka.example")
+    key = row.key_new()
+    row.save()
+    today = timezone.localdate()
+    PartnerKeyDailyUse.objects.create(key=row, day=today - timedelta(days=3), count=7)
+    PartnerKeyDailyUse.objects.create(key=row, day=today - timedelta(days=20), count=40)
+    PartnerKeyDailyUse.objects.create(
+        key=row, day=today - timedelta(days=45), count=900
+    )
+    for _ in range(5):
+        answer = admin_client.get(
+            "/api/v2/articles/", HTTP_AUTHORIZATION=f"Bearer {key}"
+        )
+        assert answer.status_code == 200
+    partner_use_write(key_id=row.pk)
+
+    listing = admin_client.get(reverse("partner_keys:index")).content.decode()
+    assert "requests, last 7 days" in listing
+    # 5 today and 7 three days ago; not the older days.
+    assert re.search(r">\s*12\s*<", listing)
+
+    edit = admin_client.get(
+        reverse("partner_keys:edit", args=[row.pk])
+    ).content.decode()
+    table = edit[edit.index("data-partner-key-use") :]
+    days = re.findall(r'<time datetime="([\d-]+)">', table)
+    counts = [int(n) for n in re.findall(r"<td data-count>(\d+)</td>", table)]
+    assert len(days) == len(counts) == 30
+    assert days[0] == today.isoformat()  # newest first
+    by_day = dict(zip(days, counts, strict=True))
+    assert by_day[today.isoformat()] == 5
+    assert by_day[(today - timedelta(days=3)).isoformat()] == 7
+    assert by_day[(today - timedelta(days=20)).isoformat()] == 40
+    assert sum(counts) == 52  # the day 45 days ago is outside the panel
+    assert "52 requests over the last 30 days" in edit
+
+
+def test_a_new_key_form_has_no_use_panel(admin_client):
+    form = admin_client.get(reverse("partner_keys:add")).content.decode()
+    assert "data-partner-key-use" not in form
