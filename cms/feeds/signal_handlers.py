@@ -72,3 +72,19 @@ for _model in (
 post_save.connect(
     on_source_saved, sender="scrapers.Source", dispatch_uid="caching_source_saved"
 )
+
+
+def on_translation_state_changed(sender, instance, **kwargs) -> None:
+    # Pages, feeds and the API show whether a translation is reviewed; the
+    # state changes without a publish (a job, a reviewer's decision).
+    page = Page.objects.filter(pk=instance.page_id, live=True).first()
+    if page is not None:
+        content_changed(page=page)
+
+
+for _signal in (post_save, post_delete):
+    _signal.connect(
+        on_translation_state_changed,
+        sender="translation.TranslationState",
+        dispatch_uid=f"caching_translation_state_{_signal is post_save}",
+    )

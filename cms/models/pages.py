@@ -96,10 +96,11 @@ def _newest_per_group[G: models.Model](
     return sorted(grouped.items(), key=lambda item: (item[0].sort_order, item[0].pk))
 
 
-class CachedListMixin:
-    """The list pages answer anonymous visitors from the response cache
+class CachedPageMixin:
+    """The public pages answer anonymous visitors from the response cache
     (cms.caching): keyed by URL and the content generation, which every
-    publish, unpublish, move or taxonomy edit renews."""
+    publish, unpublish, move, taxonomy or source edit, and every change of a
+    live page's translation state renews."""
 
     # Every query parameter the page reads (cms.caching ignores the others).
     cache_params: tuple[str, ...] = ("page",)
@@ -112,7 +113,7 @@ class CachedListMixin:
         )
 
 
-class HomePage(CachedListMixin, Page):
+class HomePage(CachedPageMixin, Page):
     intro = RichTextField(
         _("introduction"), blank=True, features=["bold", "italic", "link"]
     )
@@ -148,7 +149,7 @@ class HomePage(CachedListMixin, Page):
         return context
 
 
-class OfficePage(CachedListMixin, Page):
+class OfficePage(CachedPageMixin, Page):
     """The section of one office: its articles live below it, in every locale."""
 
     office = models.ForeignKey(
@@ -177,7 +178,7 @@ class OfficePage(CachedListMixin, Page):
         return context
 
 
-class NewsIndexPage(CachedListMixin, RoutablePageMixin, Page):
+class NewsIndexPage(CachedPageMixin, RoutablePageMixin, Page):
     """All articles of the locale, newest first, filterable by topic and region."""
 
     intro = RichTextField(
@@ -252,7 +253,7 @@ class NewsIndexPage(CachedListMixin, RoutablePageMixin, Page):
         return self.get_url(request) + self.reverse_subpage(kind, args=[value])
 
 
-class ArticlePage(Page):
+class ArticlePage(CachedPageMixin, Page):
     summary = models.TextField(_("summary"), blank=True, max_length=1000)
     body = RichTextField(_("body"), blank=True, features=ARTICLE_RICH_TEXT_FEATURES)
     office = models.ForeignKey(
@@ -348,6 +349,9 @@ class ArticlePage(Page):
         SynchronizedField("original_published_at"),
         TranslatableField("jurisdiction"),
     ]
+
+    # An article page reads no query parameter.
+    cache_params = ()
 
     class Meta:
         verbose_name = _("article")

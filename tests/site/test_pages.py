@@ -153,6 +153,23 @@ def test_article_says_plainly_when_its_translation_is_unreviewed(html):
     assert html(page.url).select_one(".notice") is None
 
 
+def test_article_pages_are_cached_until_their_translation_state_changes(client):
+    page = demo_article("manchester-flood-resilience", "ja")
+    translation_state_set(page=page, state=TranslationState.State.MACHINE_TRANSLATED)
+    first = client.get(page.url)
+    assert first["X-Tsunagu-Cache"] == "miss"
+    again = client.get(page.url)
+    assert again["X-Tsunagu-Cache"] == "hit"
+    assert again.content == first.content
+    assert client.get(page.url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    # A reviewer's decision changes no revision, but the page must say so.
+    translation_state_set(page=page, state=TranslationState.State.REVIEWED)
+    after = client.get(page.url)
+    assert after["X-Tsunagu-Cache"] == "miss"
+    assert b"notice--machine" in first.content
+    assert b"notice--machine" not in after.content
+
+
 def test_article_topics_link_to_their_listings(html):
     soup = html("/en/nyc/nyc-digital-services/")
     hrefs = {a["href"] for a in soup.select(".article .chips a")}
