@@ -11,8 +11,12 @@ STAMP := $(VENV)/.installed-stamp
 # The browser tests' own tools: Debian's Chromium and Japanese fonts, axe-core.
 CHROMIUM := /usr/bin/chromium
 AXE_JS := var/node/node_modules/axe-core/axe.min.js
+# Stoplight Prism: a mock that checks requests against a vendor's OpenAPI
+# description (tests/fakes/prism.py); its own prefix, since npm prunes
+# packages another --no-save install put there.
+PRISM := var/prism/node_modules/.bin/prism
 
-.PHONY: help run install migrate demo browser-deps test test-postgres lint format lock check messages clean bench-ingest bench-translation bench-api
+.PHONY: help run install migrate demo browser-deps contract-deps test test-postgres lint format lock check messages clean bench-ingest bench-translation bench-api
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,10 +54,14 @@ browser-deps: ## Chromium, Japanese fonts (apt, as root) and axe-core (npm) for 
 	@test -f $(AXE_JS) || npm install --no-save --no-audit --no-fund --prefix var/node axe-core@4 \
 		|| echo "npm could not install axe-core: the browser tests will fail"
 
-test: install browser-deps ## Run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+contract-deps: ## Prism (npm), which checks requests to X and Mailchimp against their API descriptions
+	@test -x $(PRISM) || npm install --no-save --no-audit --no-fund --prefix var/prism @stoplight/prism-cli@5 \
+		|| echo "npm could not install @stoplight/prism-cli: the contract tests will fail"
+
+test: install browser-deps contract-deps ## Run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgres: install browser-deps ## Run the suite on the local PostgreSQL
+test-postgres: install browser-deps contract-deps ## Run the suite on the local PostgreSQL
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tsunagu} $(PY) -m pytest $(PYTEST_ARGS)
 
 bench-ingest: install ## Benchmark: 1,000 sources on 100+ loopback hosts, two rounds, against reader

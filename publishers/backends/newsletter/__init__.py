@@ -1,0 +1,1 @@
+"""Newsletter services: Mailchimp, and an in-memory twin for tests."""

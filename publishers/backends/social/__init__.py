@@ -1,0 +1,1 @@
+"""Social networks: X first (tweepy), and an in-memory twin for tests."""
