@@ -217,7 +217,16 @@ class ArticlesAPIViewSet(PublicPagesMixin, PagesAPIViewSet):
         return cls.get_available_fields(model)
 
     def get_queryset(self) -> QuerySet:
-        return self.pages_prepare(ArticlePage.objects.filter(self.public_q))
+        queryset = self.pages_prepare(ArticlePage.objects.filter(self.public_q))
+        if self.action == "listing_view" and not self._body_asked():
+            # A listing shows no body unless asked: do not read it.
+            queryset = queryset.defer("body")
+        return queryset
+
+    def _body_asked(self) -> bool:
+        fields = self.request.GET.get("fields", "")
+        names = {name.strip().lstrip("-") for name in fields.split(",")}
+        return bool(names & {"body", "*"})
 
     @cached_property
     def _article(self) -> ArticlePage:
