@@ -91,7 +91,7 @@ def test_hq_sees_each_keys_use_per_day(admin_client):
     partner_use_write(key_id=row.pk)
 
     listing = admin_client.get(reverse("partner_keys:index")).content.decode()
-    assert "requests, last 7 days" in listing
+    assert "直近7日" in listing  # the admin speaks Japanese by default
     # 5 today and 7 three days ago; not the older days.
     assert re.search(r">\s*12\s*<", listing)
 
@@ -108,7 +108,7 @@ def test_hq_sees_each_keys_use_per_day(admin_client):
     assert by_day[(today - timedelta(days=3)).isoformat()] == 7
     assert by_day[(today - timedelta(days=20)).isoformat()] == 40
     assert sum(counts) == 52  # the day 45 days ago is outside the panel
-    assert "52 requests over the last 30 days" in edit
+    assert "直近30日間のリクエスト数：52件" in edit
 
 
 def test_a_new_key_form_has_no_use_panel(admin_client):
