@@ -23,17 +23,16 @@ Three parts, used together:
    users (whose pages show the Wagtail user bar) and other methods get a
    freshly built, uncached response marked private.
 
-3. **Purging and notifying** (``content_changed`` after commit): a task
-   purges the changed page, its section, its locale's home and news index,
-   the topic and region listings and every feed (each filter combination)
-   that lists it now or listed its previous live version, from Wagtail's
-   front-end cache (``WAGTAILFRONTENDCACHE``, when configured), *then* pings
-   the WebSub hub (``WEBSUB_HUB_URL``) for the feeds with at most one filter
-   besides the locale, so a hub that fetches at once reads the fresh feed.
-   No network call happens inside the transaction.
-   (Wagtail's ``wagtail.contrib.frontend_cache`` app is not installed: its
-   own handlers would purge only the page itself; this module purges the
-   page with everything that lists it.)
+3. **What lives outside the process** (``affected_urls``): the changed page,
+   its section, its locale's home and news index, the topic and region
+   listings and every feed (each filter combination) that lists it now or
+   listed its previous live version, to purge from Wagtail's front-end cache
+   (``WAGTAILFRONTENDCACHE``, when configured), and the feeds with at most
+   one filter besides the locale, to tell the WebSub hub
+   (``WEBSUB_HUB_URL``) about. The outbox's website channel
+   (publishers/channels/website.py) purges, *then* pings, after the commit
+   and with retries. (Wagtail's ``wagtail.contrib.frontend_cache`` app is not
+   installed: its own handlers would purge only the page itself.)
 
 Using it from a view::
 
@@ -80,7 +79,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -160,36 +158,32 @@ def generation_bump() -> None:
         )
 
 
-def content_changed(
-    *,
-    page: Page | None = None,
-    moved_from: Page | None = None,
-    published: bool = False,
-) -> None:
-    """Public content changed: a new generation now, and after commit the
-    front-end cache purged and the WebSub hub pinged for what lists ``page``.
+def content_changed() -> None:
+    """Public content changed: a new generation now, in the caller's
+    transaction, so every cached list, feed, page and API answer is stale
+    exactly when the change becomes visible. What lives outside the process
+    (a CDN, a WebSub hub) is told by the outbox's website channel
+    (publishers/channels/website.py), from ``affected_urls``."""
+    generation_bump()
+
+
+def affected_urls(
+    *, page: Page, moved_from: Page | None = None, published: bool = False
+) -> dict[str, list[str]]:
+    """What a change of ``page`` makes stale outside the process:
+    ``{"purge": [...], "ping": [...]}`` — the URLs to purge from a CDN (the
+    page and everything that lists it now or listed it before) and the feeds
+    to tell a WebSub hub about.
 
     ``moved_from`` is a moved page's former parent, whose lists changed too.
-    ``published``: ``page`` has just been published, so the lists its
-    previous live version was on changed as well (a topic taken off). Without
-    a page (a topic renamed, a source's republishing right changed) only the
-    generation changes: the CDN's copies expire after ``MAX_AGE``.
+    ``published``: ``page`` is being published, so the lists its previous
+    live version was on changed as well (a topic taken off).
     """
-    generation_bump()
-    purge_on = bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
-    hub_on = bool(getattr(settings, "WEBSUB_HUB_URL", ""))
-    if page is None or not (purge_on or hub_on):
-        return
     purge, feeds = _affected_urls(page=page, moved_from=moved_from, published=published)
-    if not purge and not feeds:
-        return
-    from cms.feeds.tasks import feeds_after_change
-
-    kwargs = {
-        "purge_urls": sorted(set(purge) | set(feeds["purge"])) if purge_on else [],
-        "feed_urls": feeds["ping"] if hub_on else [],
+    return {
+        "purge": sorted(set(purge) | set(feeds["purge"])),
+        "ping": feeds["ping"],
     }
-    transaction.on_commit(lambda: feeds_after_change.enqueue(**kwargs))
 
 
 def previous_live_version(page: Page) -> Page | None:
@@ -270,7 +264,7 @@ def _listing_urls(
 def urls_purge(*, urls: Iterable[str]) -> None:
     """Purge ``urls`` from Wagtail's front-end cache now (the backends in
     ``WAGTAILFRONTENDCACHE``; nothing when none is configured). Called by the
-    task ``content_changed`` enqueues, before the WebSub ping."""
+    outbox's website channel, before the WebSub ping."""
     from wagtail.contrib.frontend_cache.tasks import purge_urls_from_cache_task
 
     urls = list(urls)

@@ -15,12 +15,12 @@ from cms.models import Country, Office, Region, Topic
 
 
 def on_page_published(sender, instance, **kwargs) -> None:
-    content_changed(page=instance, published=True)
+    content_changed()
 
 
 def on_page_unpublished(sender, instance, **kwargs) -> None:
     # Also sent before a live page is deleted (Wagtail unpublishes it first).
-    content_changed(page=instance)
+    content_changed()
 
 
 def on_page_deleted(sender, instance, **kwargs) -> None:
@@ -28,7 +28,7 @@ def on_page_deleted(sender, instance, **kwargs) -> None:
 
 
 def on_page_moved(sender, instance, parent_page_before=None, **kwargs) -> None:
-    content_changed(page=instance, moved_from=parent_page_before)
+    content_changed()
 
 
 def on_taxonomy_changed(sender, **kwargs) -> None:
@@ -79,7 +79,7 @@ def on_translation_state_changed(sender, instance, **kwargs) -> None:
     # state changes without a publish (a job, a reviewer's decision).
     page = Page.objects.filter(pk=instance.page_id, live=True).first()
     if page is not None:
-        content_changed(page=page)
+        content_changed()
 
 
 for _signal in (post_save, post_delete):

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import partial
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
@@ -94,6 +95,19 @@ def _newest_per_group[G: models.Model](
             if len(newest) < HOME_PER_GROUP:
                 newest.append(article)
     return sorted(grouped.items(), key=lambda item: (item[0].sort_order, item[0].pk))
+
+
+class ChannelChoiceSelect(forms.NullBooleanSelect):
+    """Default / yes / no for a channel: "Default" (None) follows the
+    office's channel defaults."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", _("Default")),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
 
 
 class CachedPageMixin:
@@ -289,6 +303,37 @@ class ArticlePage(CachedPageMixin, Page):
         help_text=_("The government that published it, e.g. City of Paris."),
     )
 
+    # Corrections: set when publishing a correction; readers see it on the
+    # article, and partners, X and the newsletter are told (publishers).
+    correction = models.TextField(
+        _("correction notice"),
+        blank=True,
+        max_length=1000,
+        help_text=_(
+            "What was wrong and what changed. Fill it in when you publish a "
+            "correction: it is shown on the article and sent as a correction "
+            "to partners, X and the next newsletter."
+        ),
+    )
+    # Where the article goes when published (publishers). Empty: the
+    # default for articles of this office (Settings > Channel defaults).
+    to_x = models.BooleanField(_("post on X"), null=True, blank=True, default=None)
+    to_newsletter = models.BooleanField(
+        _("include in the newsletter"), null=True, blank=True, default=None
+    )
+    to_partners = models.BooleanField(
+        _("notify partners (webhooks)"), null=True, blank=True, default=None
+    )
+    urgent = models.BooleanField(
+        _("urgent"),
+        default=False,
+        help_text=_(
+            "Send it at once to newsletter subscribers interested in its "
+            "regions, as well as in the weekly issue. Disaster and safety "
+            "articles are always urgent."
+        ),
+    )
+
     parent_page_types = ["cms.OfficePage"]
     subpage_types: list[str] = []
 
@@ -308,6 +353,23 @@ class ArticlePage(CachedPageMixin, Page):
                 FieldPanel("jurisdiction"),
             ],
             heading=_("Provenance"),
+        ),
+        FieldPanel("correction"),
+    ]
+    promote_panels = [
+        *Page.promote_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("to_x", widget=ChannelChoiceSelect),
+                FieldPanel("to_newsletter", widget=ChannelChoiceSelect),
+                FieldPanel("to_partners", widget=ChannelChoiceSelect),
+                FieldPanel("urgent"),
+            ],
+            heading=_("Channels"),
+            help_text=_(
+                'Where the article goes when it is published. "Default" '
+                "follows the office's channel defaults."
+            ),
         ),
     ]
 
@@ -348,6 +410,12 @@ class ArticlePage(CachedPageMixin, Page):
         SynchronizedField("original_language"),
         SynchronizedField("original_published_at"),
         TranslatableField("jurisdiction"),
+        TranslatableField("correction"),
+        # Each language's page chooses its own channels.
+        SynchronizedField("to_x", overridable=True),
+        SynchronizedField("to_newsletter", overridable=True),
+        SynchronizedField("to_partners", overridable=True),
+        SynchronizedField("urgent", overridable=True),
     ]
 
     # An article page reads no query parameter.

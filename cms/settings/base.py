@@ -183,6 +183,9 @@ TSUNAGU_SCHEDULER = {
         # Translation jobs that are due again (lost tasks, the budget raised,
         # a new month, the quota back) and the glossary when it changed.
         "translation_sweep": {"JOB": "translation.jobs.translation_sweep", "EVERY": 60},
+        # The outbox: deliveries the signal path missed (from Wagtail's log of
+        # publishes), and those that are due again or whose worker died.
+        "outbox_sweep": {"JOB": "publishers.jobs.outbox_sweep", "EVERY": 30},
         # Partner keys' use counted in a shared cache, written to their rows.
         "partner_use_write": {
             "JOB": "cms.api.limits.partner_use_write_all",

@@ -266,19 +266,11 @@ def test_every_single_value_combination_is_counted_and_capped(make_article):
     assert found[0].query() == ""  # the fewest filters first
 
 
-def test_without_a_frontend_cache_or_hub_nothing_is_enqueued(
-    make_article, django_capture_on_commit_callbacks, monkeypatch
-):
-    enqueued = []
+def test_without_a_frontend_cache_or_hub_no_website_delivery_is_made(make_article):
+    from publishers.models import Delivery
 
-    class Recorder:
-        def enqueue(self, **kwargs):
-            enqueued.append(kwargs)
-
-    monkeypatch.setattr("cms.feeds.tasks.feeds_after_change", Recorder())
-    with django_capture_on_commit_callbacks(execute=True):
-        make_article("Rien à purger")
-    assert enqueued == []
+    article = make_article("Rien à purger")
+    assert not Delivery.objects.filter(page_key=article.pk, channel="website").exists()
 
 
 def test_a_change_without_a_page_only_starts_a_new_generation(
