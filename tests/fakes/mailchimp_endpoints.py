@@ -1,0 +1,319 @@
+"""The fake Mailchimp's audience endpoints: ping, the list, its members, its
+interest categories and interests.
+
+A mixin of MailchimpServer (mailchimp_server.py), which holds the state and
+the HTTP side and calls each endpoint under its lock. Each method takes the
+parsed query and JSON body and the path's ids, and returns (status, JSON
+payload or None) or raises Problem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from . import mailchimp_rules as rules
+from .mailchimp_rules import Audience, Category, Interest, Problem
+
+Answer = tuple[int, dict[str, Any] | None]
+Query = dict[str, list[str]]
+
+
+def member_json(audience: Audience, record: dict[str, Any]) -> dict[str, Any]:
+    # Mailchimp lists every interest of the audience, chosen or not.
+    interests = dict.fromkeys(audience.interest_ids(), False)
+    interests.update(record["interests"])
+    return {
+        "id": rules.subscriber_hash(record["email_address"]),
+        "email_address": record["email_address"],
+        "unique_email_id": record["unique_email_id"],
+        "contact_id": record["unique_email_id"],
+        "email_type": "html",
+        "status": record["status"],
+        "merge_fields": record["merge_fields"],
+        "interests": interests,
+        "language": record["language"],
+        "vip": False,
+        "timestamp_signup": record["timestamp_signup"],
+        "last_changed": record["last_changed"],
+        "list_id": audience.id,
+        "_links": [],
+    }
+
+
+def category_json(audience: Audience, category: Category) -> dict[str, Any]:
+    return {
+        "list_id": audience.id,
+        "id": category.id,
+        "title": category.title,
+        "display_order": category.display_order,
+        "type": category.type,
+        "_links": [],
+    }
+
+
+def interest_json(
+    audience: Audience, category: Category, interest: Interest
+) -> dict[str, Any]:
+    count = sum(
+        1
+        for member in audience.members.values()
+        if member["interests"].get(interest.id)
+    )
+    return {
+        "category_id": category.id,
+        "list_id": audience.id,
+        "id": interest.id,
+        "name": interest.name,
+        "subscriber_count": str(count),
+        "display_order": interest.display_order,
+        "_links": [],
+    }
+
+
+class AudienceEndpoints:
+    lists: dict[str, Audience]
+
+    def _audience(self, list_id: str) -> Audience:
+        audience = self.lists.get(list_id)
+        if audience is None:
+            raise Problem(404)
+        return audience
+
+    @staticmethod
+    def _hash(subscriber_hash: str) -> str:
+        # The path may hold the address itself instead of its hash.
+        key = unquote(subscriber_hash)
+        return rules.subscriber_hash(key) if "@" in key else key.lower()
+
+    # -- ping and lists ----------------------------------------------------------
+
+    def ping(self, query: Query, body: Any) -> Answer:
+        return 200, {"health_status": "Everything's Chimpy!"}
+
+    def list_get(self, query: Query, body: Any, list_id: str) -> Answer:
+        audience = self._audience(list_id)
+        counts = {status: 0 for status in rules.MEMBER_STATUSES}
+        for member in audience.members.values():
+            counts[member["status"]] += 1
+        document = {
+            "id": audience.id,
+            "web_id": 1,
+            "name": audience.name,
+            "stats": {
+                "member_count": counts["subscribed"],
+                "unsubscribe_count": counts["unsubscribed"],
+                "cleaned_count": counts["cleaned"],
+            },
+            "_links": [],
+        }
+        return 200, rules.select(document, query)
+
+    # -- members -------------------------------------------------------------------
+
+    def member_put(
+        self, query: Query, body: Any, list_id: str, subscriber_hash: str
+    ) -> Answer:
+        audience = self._audience(list_id)
+        body = rules.json_object(body)
+        email = body.get("email_address")
+        if not rules.email_valid(email):
+            raise Problem(
+                400, "Invalid Resource", "Please provide a valid email address."
+            )
+        key = self._hash(subscriber_hash)
+        if rules.subscriber_hash(email) != key:
+            raise rules.invalid(
+                "email_address", "The email address does not match the hash."
+            )
+        if key in audience.forgotten:
+            raise Problem(
+                400,
+                "Forgotten Email Not Subscribed",
+                f"{email} was permanently deleted and cannot be re-imported. The "
+                "contact must re-subscribe to get back on the list.",
+            )
+        for name in ("status", "status_if_new"):
+            if name in body and body[name] not in rules.MEMBER_STATUSES:
+                raise rules.invalid(name, "Invalid status.")
+        interests = body.get("interests") or {}
+        known = audience.interest_ids()
+        for interest_id, chosen in interests.items():
+            if interest_id not in known or not isinstance(chosen, bool):
+                raise Problem(
+                    400, "Invalid Resource", f"Invalid interest ID: '{interest_id}'."
+                )
+        record = audience.members.get(key)
+        now = rules.timestamp(self.now())
+        if record is None:
+            status = body.get("status") or body.get("status_if_new")
+            if not status:
+                raise rules.invalid("status_if_new", "This value should not be blank.")
+            record = {
+                "email_address": email,
+                "unique_email_id": rules.new_id(),
+                "status": status,
+                "merge_fields": {},
+                "interests": {},
+                "language": "",
+                "timestamp_signup": now,
+            }
+            audience.members[key] = record
+        elif "status" in body and body["status"] != record["status"]:
+            # An unsubscribed or cleaned address is not put back by API:
+            # only the person can (pending sends them the opt-in e-mail).
+            blocked = {
+                "unsubscribed": {"subscribed"},
+                "cleaned": {"subscribed", "pending"},
+            }
+            if body["status"] in blocked.get(record["status"], set()):
+                raise Problem(
+                    400,
+                    "Member In Compliance State",
+                    f"{email} is already a list member in compliance state due "
+                    "to unsubscribe, bounce, or compliance review.",
+                )
+            record["status"] = body["status"]
+        record["email_address"] = email
+        record["merge_fields"].update(body.get("merge_fields") or {})
+        record["interests"].update(interests)
+        if body.get("language"):
+            record["language"] = body["language"]
+        record["last_changed"] = now
+        return 200, member_json(audience, record)
+
+    def member_get(
+        self, query: Query, body: Any, list_id: str, subscriber_hash: str
+    ) -> Answer:
+        audience = self._audience(list_id)
+        record = audience.members.get(self._hash(subscriber_hash))
+        if record is None:
+            raise Problem(404)
+        return 200, rules.select(member_json(audience, record), query)
+
+    def member_delete_permanent(
+        self, query: Query, body: Any, list_id: str, subscriber_hash: str
+    ) -> Answer:
+        audience = self._audience(list_id)
+        key = self._hash(subscriber_hash)
+        if audience.members.pop(key, None) is None:
+            raise Problem(404)
+        audience.forgotten.add(key)
+        return 204, None
+
+    # -- interest categories and interests -------------------------------------------
+
+    def _category(self, audience: Audience, category_id: str) -> Category:
+        category = audience.categories.get(category_id)
+        if category is None:
+            raise Problem(404)
+        return category
+
+    def categories_get(self, query: Query, body: Any, list_id: str) -> Answer:
+        audience = self._audience(list_id)
+        ordered = sorted(audience.categories.values(), key=lambda c: c.display_order)
+        listed = [category_json(audience, c) for c in rules.page(query, ordered)]
+        return 200, {
+            "list_id": audience.id,
+            "categories": listed,
+            "total_items": len(ordered),
+            "_links": [],
+        }
+
+    def categories_post(self, query: Query, body: Any, list_id: str) -> Answer:
+        audience = self._audience(list_id)
+        body = rules.json_object(body)
+        title = body.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise rules.invalid("title", "This value should not be blank.")
+        if body.get("type") not in rules.CATEGORY_TYPES:
+            raise rules.invalid("type", "Invalid type.")
+        if any(c.title == title for c in audience.categories.values()):
+            raise Problem(
+                400,
+                "Invalid Resource",
+                f'Cannot add "{title}" because it already exists on the list.',
+            )
+        category = Category(
+            rules.new_id(), title, body["type"], int(body.get("display_order") or 0)
+        )
+        audience.categories[category.id] = category
+        return 200, category_json(audience, category)
+
+    def category_get(
+        self, query: Query, body: Any, list_id: str, category_id: str
+    ) -> Answer:
+        audience = self._audience(list_id)
+        category = self._category(audience, category_id)
+        return 200, category_json(audience, category)
+
+    def category_delete(
+        self, query: Query, body: Any, list_id: str, category_id: str
+    ) -> Answer:
+        audience = self._audience(list_id)
+        category = audience.categories.pop(category_id, None)
+        if category is None:
+            raise Problem(404)
+        for member in audience.members.values():
+            for interest_id in category.interests:
+                member["interests"].pop(interest_id, None)
+        return 204, None
+
+    def interests_get(
+        self, query: Query, body: Any, list_id: str, category_id: str
+    ) -> Answer:
+        audience = self._audience(list_id)
+        category = self._category(audience, category_id)
+        ordered = sorted(category.interests.values(), key=lambda i: i.display_order)
+        listed = [
+            interest_json(audience, category, interest)
+            for interest in rules.page(query, ordered)
+        ]
+        return 200, {
+            "interests": listed,
+            "list_id": audience.id,
+            "category_id": category.id,
+            "total_items": len(ordered),
+            "_links": [],
+        }
+
+    def interests_post(
+        self, query: Query, body: Any, list_id: str, category_id: str
+    ) -> Answer:
+        audience = self._audience(list_id)
+        category = self._category(audience, category_id)
+        body = rules.json_object(body)
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise rules.invalid("name", "This value should not be blank.")
+        if any(i.name == name for i in category.interests.values()):
+            raise Problem(
+                400,
+                "Invalid Resource",
+                f'Cannot add "{name}" because it already exists on the list.',
+            )
+        if len(audience.interest_ids()) >= rules.MAX_INTERESTS:
+            raise Problem(
+                400,
+                "Invalid Resource",
+                f"Cannot have more than {rules.MAX_INTERESTS} interests per list.",
+            )
+        interest = Interest(rules.new_id(), name, int(body.get("display_order") or 0))
+        category.interests[interest.id] = interest
+        return 200, interest_json(audience, category, interest)
+
+    def interest_delete(
+        self,
+        query: Query,
+        body: Any,
+        list_id: str,
+        category_id: str,
+        interest_id: str,
+    ) -> Answer:
+        audience = self._audience(list_id)
+        category = self._category(audience, category_id)
+        if category.interests.pop(interest_id, None) is None:
+            raise Problem(404)
+        for member in audience.members.values():
+            member["interests"].pop(interest_id, None)
+        return 204, None
