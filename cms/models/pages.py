@@ -28,6 +28,8 @@ from wagtail.models import Locale, Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from publishers.panels import PageDeliveriesPanel
+
 from ..caching import cached_response
 from ..serializers import CountrySerializer, OfficeSerializer, TopicSerializer
 from .taxonomy import Country, Office, Region, Topic
@@ -364,6 +366,7 @@ class ArticlePage(CachedPageMixin, Page):
                 FieldPanel("to_newsletter", widget=ChannelChoiceSelect),
                 FieldPanel("to_partners", widget=ChannelChoiceSelect),
                 FieldPanel("urgent"),
+                PageDeliveriesPanel(heading=_("Deliveries")),
             ],
             heading=_("Channels"),
             help_text=_(
