@@ -80,15 +80,17 @@ _LIMIT_HEADERS = (
 )
 _WINDOW_SECONDS = 15 * 60
 # What a call through tweepy can raise: its HTTP errors, requests' transport
-# errors, and what tweepy's parsing of an answer it cannot read raises (its
-# User and Tweet classes parse date-times strictly, e.g. ValueError for one
-# without milliseconds).
+# errors, and what tweepy raises on an answer it cannot read (its User and
+# Tweet classes parse date-times strictly: ValueError for one without
+# milliseconds; its HTTP errors expect a JSON object: AttributeError for a
+# list).
 _FAILURES = (
     tweepy.TweepyException,
     requests.RequestException,
     ValueError,
     KeyError,
     TypeError,
+    AttributeError,
 )
 
 
@@ -304,7 +306,26 @@ class XBackend(SocialBackend):
         own messages carry no secret, and neither do ours."""
         if isinstance(error, tweepy.HTTPException):
             return self._http_error(error, doing, may_exist=may_exist)
-        if isinstance(error, requests.RequestException) and _not_sent(error):
+        if isinstance(error, requests.RequestException) and not isinstance(
+            error, requests.JSONDecodeError
+        ):
+            return self._transport_error(error, doing, may_exist=may_exist)
+        logger.warning(
+            "X: could not %s: unreadable answer: %s: %s",
+            doing,
+            type(error).__name__,
+            error,
+        )
+        if may_exist:
+            return OutcomeUnknown(
+                f"Could not {doing}: X's answer could not be read; the post may exist."
+            )
+        return TemporaryError(f"Could not {doing}: X's answer could not be read.")
+
+    def _transport_error(
+        self, error: requests.RequestException, doing: str, *, may_exist: bool
+    ) -> SocialError:
+        if _not_sent(error):
             logger.warning(
                 "X: could not %s: not connected (%s)", doing, type(error).__name__
             )
@@ -324,19 +345,6 @@ class XBackend(SocialBackend):
             return TemporaryError(
                 f"Could not {doing}: X did not answer within {self.timeout[1]:g} s."
             )
-        if not isinstance(error, requests.RequestException | tweepy.TweepyException):
-            logger.warning(
-                "X: could not %s: unreadable answer: %s: %s",
-                doing,
-                type(error).__name__,
-                error,
-            )
-            if may_exist:
-                return OutcomeUnknown(
-                    f"Could not {doing}: X's answer could not be read; the post "
-                    "may exist."
-                )
-            return TemporaryError(f"Could not {doing}: X's answer could not be read.")
         logger.warning("X: could not %s: %s: %s", doing, type(error).__name__, error)
         if may_exist:
             return OutcomeUnknown(

@@ -390,8 +390,17 @@ def test_an_answer_tweepy_cannot_read_is_temporary(x_backend, x_server):
         200,
         body={"data": {"id": "1", "name": "T", "username": "t", "created_at": "x"}},
     )
-    with pytest.raises(TemporaryError, match="could not be read"):
-        x_backend.account_check()
+    x_server.fail_next(500, body='["not", "an", "object"]')
+    x_server.fail_next(200, body="<html>maintenance</html>")
+    for _ in range(3):
+        with pytest.raises(TemporaryError, match="could not be read"):
+            x_backend.account_check()
+
+
+def test_an_unreadable_answer_to_a_post_is_an_unknown_outcome(x_backend, x_server):
+    x_server.fail_next(201, body="<html>Created</html>")
+    with pytest.raises(OutcomeUnknown, match="could not be read"):
+        x_backend.post_create(text=TEXT)
 
 
 def test_a_post_answer_without_an_id_is_an_unknown_outcome(x_backend, x_server):
