@@ -213,13 +213,14 @@ class XBackend(SocialBackend):
         data = response.data if isinstance(response.data, dict) else {}
         post_id = str(data.get("id", ""))
         if not _ID.fullmatch(post_id):
-            logger.warning("X answered a post without its id: %r", data)
+            logger.warning("X %s: a post answered without its id: %r", self.alias, data)
             raise OutcomeUnknown(
                 "X accepted the post but its answer had no post id: look at the "
                 "account's recent posts before sending again."
             )
         logger.info(
-            "X: published post %s (%d characters, reply to %s)",
+            "X %s: published post %s (%d characters, reply to %s)",
+            self.alias,
             post_id,
             length,
             reply_to_id,
@@ -238,15 +239,17 @@ class XBackend(SocialBackend):
         try:
             response = self.client.delete_tweet(post_id)
         except tweepy.NotFound:
-            logger.info("X: post %s was already gone", post_id)
+            logger.info("X %s: post %s was already gone", self.alias, post_id)
             return
         except _FAILURES as error:
             raise self._error(error, f"delete post {post_id}") from error
         data = response.data if isinstance(response.data, dict) else {}
         if data.get("deleted") is False:
-            logger.info("X: post %s was not deleted (already gone)", post_id)
+            logger.info(
+                "X %s: post %s was not deleted (already gone)", self.alias, post_id
+            )
         else:
-            logger.info("X: deleted post %s", post_id)
+            logger.info("X %s: deleted post %s", self.alias, post_id)
 
     def posts_recent(self, *, since: datetime, limit: int = 100) -> list[RemotePost]:
         if since.tzinfo is None:
@@ -269,8 +272,9 @@ class XBackend(SocialBackend):
                 )
             except _FAILURES as error:
                 raise self._error(error, "read the account's recent posts") from error
-            for tweet in response.data or []:
-                posts.append(_remote_post(tweet))
+            if not response.data:
+                break
+            posts.extend(_remote_post(tweet) for tweet in response.data)
             token = (response.meta or {}).get("next_token")
             if not token:
                 break
@@ -311,7 +315,8 @@ class XBackend(SocialBackend):
         ):
             return self._transport_error(error, doing, may_exist=may_exist)
         logger.warning(
-            "X: could not %s: unreadable answer: %s: %s",
+            "X %s: could not %s: unreadable answer: %s: %s",
+            self.alias,
             doing,
             type(error).__name__,
             error,
@@ -327,14 +332,20 @@ class XBackend(SocialBackend):
     ) -> SocialError:
         if _not_sent(error):
             logger.warning(
-                "X: could not %s: not connected (%s)", doing, type(error).__name__
+                "X %s: could not %s: not connected (%s)",
+                self.alias,
+                doing,
+                type(error).__name__,
             )
             return TemporaryError(
                 f"Could not {doing}: X could not be reached; nothing was sent."
             )
         if isinstance(error, requests.Timeout):
             logger.warning(
-                "X: could not %s: no answer within %g s", doing, self.timeout[1]
+                "X %s: could not %s: no answer within %g s",
+                self.alias,
+                doing,
+                self.timeout[1],
             )
             if may_exist:
                 return OutcomeUnknown(
@@ -345,7 +356,9 @@ class XBackend(SocialBackend):
             return TemporaryError(
                 f"Could not {doing}: X did not answer within {self.timeout[1]:g} s."
             )
-        logger.warning("X: could not %s: %s: %s", doing, type(error).__name__, error)
+        logger.warning(
+            "X %s: could not %s: %s: %s", self.alias, doing, type(error).__name__, error
+        )
         if may_exist:
             return OutcomeUnknown(
                 f"Could not {doing}: the connection to X failed after the request "
@@ -359,7 +372,9 @@ class XBackend(SocialBackend):
         response = error.response
         status = response.status_code
         detail = _detail(error)
-        logger.warning("X: could not %s (status %s): %s", doing, status, detail)
+        logger.warning(
+            "X %s: could not %s (status %s): %s", self.alias, doing, status, detail
+        )
         if status == 429:
             return _rate_limited(response.headers, doing)
         if status == 401:
