@@ -369,6 +369,8 @@ class XBackend(SocialBackend):
     def _http_error(
         self, error: tweepy.HTTPException, doing: str, *, may_exist: bool
     ) -> SocialError:
+        # X's statuses and problem bodies:
+        # https://docs.x.com/x-api/fundamentals/response-codes-and-errors
         response = error.response
         status = response.status_code
         detail = _detail(error)
