@@ -6,6 +6,8 @@ it) and writes Mailchimp's kind of answer.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import select
 import socket
 import time
@@ -82,6 +84,8 @@ class Handler(BaseHTTPRequestHandler):
             {name.lower(): value for name, value in self.headers.items()},
             None,
         )
+        with contextlib.suppress(ValueError):
+            record.body = json.loads(raw) if raw.strip() else None
         generation, directive = fake._arrive(record)
         try:
             self._respond(fake, record, raw, path, generation, directive)

@@ -30,8 +30,9 @@ Tests steer it: ``fail_next(status, ...)`` answers before any effect (status
 happen and holds the answer until the client gives up,
 ``drop_connection_next()`` lets the effect happen and closes without an
 answer, ``delay_seconds`` slows every request before it is handled, ``now``
-is the clock. ``member_confirm`` / ``member_unsubscribe`` / ``member_clean``
-play the subscriber and return the webhook form Mailchimp would post;
+is the clock, ``sending_seconds`` keeps a sent campaign "sending" a while.
+``member_confirm`` / ``member_unsubscribe`` / ``member_clean`` play the
+subscriber and return the webhook form Mailchimp would post;
 ``post_webhook(url, form)`` (mailchimp_webhooks.py) posts one.
 
 Alone: ``python -m tests.fakes.mailchimp_server --port 8043``.

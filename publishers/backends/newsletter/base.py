@@ -12,8 +12,10 @@ What the service must know of the errors:
   write that is safe to repeat) and ``RateLimited``: nothing changed, or
   repeating changes nothing more; try again later.
 - ``OutcomeUnknown``: a request that must not be repeated blindly (a campaign
-  created, tested, scheduled or sent) left, and no answer came back. Look
-  before trying again: ``campaign_status`` of the id stored before sending.
+  created, scheduled, unscheduled or sent) left, and no answer came back.
+  Look before trying again: ``campaign_status`` of the id stored before
+  sending. After ``campaign_create`` creating again is safe (campaigns cannot
+  be found by title; at worst an unsent draft stays in the account).
 - ``AlreadySent``: the campaign is sent or sending; record it as sent.
 - ``Rejected`` (and ``NotFound``): the vendor refused this request; repeating
   it will not help until something changes.
@@ -143,7 +145,8 @@ class WebhookEvent:
     #: Every form field as sent, for the audit record.
     raw: dict[str, str]
     list_id: str = ""
-    #: The member's id (subscriber hash) when sent.
+    #: The member's id (subscriber hash) when sent; for upemail, the id of
+    #: the new address.
     remote_id: str = ""
     #: upemail: the new address.
     new_email: str = ""

@@ -194,7 +194,8 @@ def test_a_send_whose_answer_never_comes_is_outcome_unknown_and_it_was_sent(
     with pytest.raises(OutcomeUnknown, match="may have happened"):
         backend.campaign_send(campaign_id=campaign_id)
 
-    assert time.monotonic() - started < 2
+    # The answer was held for 30 s: the client gave up at its timeout.
+    assert time.monotonic() - started < 5
     # The caller's way to avoid a second send: look at the stored id.
     assert backend.campaign_status(campaign_id=campaign_id) == "sent"
     assert mailchimp.send_count(campaign_id) == 1
@@ -239,7 +240,7 @@ def test_a_lost_answer_to_a_repeatable_call_is_temporary(backend, mailchimp):
 def test_the_timeout_applies_to_every_call(mailchimp, create_digest):
     campaign_id = create_digest()
     backend = quick_backend(mailchimp, timeout=0.3)
-    mailchimp.delay_seconds = 2
+    mailchimp.delay_seconds = 3
 
     started = time.monotonic()
     with pytest.raises(TemporaryError, match=r"within 0\.3 s"):
@@ -247,7 +248,8 @@ def test_the_timeout_applies_to_every_call(mailchimp, create_digest):
     with pytest.raises(OutcomeUnknown, match=r"within 0\.3 s"):
         backend.campaign_unschedule(campaign_id=campaign_id)
 
-    assert time.monotonic() - started < 1.5
+    # Without the timeout the two calls would take 6 s.
+    assert time.monotonic() - started < 3
     # The client's own setting, the one it passes to requests on each call.
     assert backend.client.api_client.timeout == 0.3
 
