@@ -135,7 +135,7 @@ class HomePage(CachedPageMixin, Page):
     )
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.OfficePage", "cms.NewsIndexPage"]
+    subpage_types = ["cms.OfficePage", "cms.NewsIndexPage", "cms.NewsletterIndexPage"]
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     class Meta:

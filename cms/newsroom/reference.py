@@ -226,6 +226,8 @@ HOME_TITLES = {
     "ko": "츠나구",
     "zh-hans": "连接",
 }
+# The newsletter is in Japanese only: its archive has no translations.
+NEWSLETTER_TITLE = "ニュースレター"
 NEWS_TITLES = {
     "ja": "ニュース",
     "en": "News",

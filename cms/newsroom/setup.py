@@ -29,6 +29,7 @@ from cms.models import (
     Country,
     HomePage,
     NewsIndexPage,
+    NewsletterIndexPage,
     Office,
     OfficePage,
     Region,
@@ -36,7 +37,14 @@ from cms.models import (
 )
 from translation.glossary_csv import glossary_seed_load
 
-from .reference import HOME_TITLES, NEWS_TITLES, OFFICES, REGIONS, TOPICS
+from .reference import (
+    HOME_TITLES,
+    NEWS_TITLES,
+    NEWSLETTER_TITLE,
+    OFFICES,
+    REGIONS,
+    TOPICS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -216,6 +224,12 @@ def page_trees_ensure(
         )
         _publish(news)
         report.note("Japanese news index")
+    if not NewsletterIndexPage.objects.child_of(home).exists():
+        archive = home.add_child(
+            instance=NewsletterIndexPage(title=NEWSLETTER_TITLE, slug="digest")
+        )
+        _publish(archive)
+        report.note("Japanese newsletter archive")
     office_pages = {}
     for code, office in offices.items():
         page = OfficePage.objects.child_of(home).filter(office=office).first()
