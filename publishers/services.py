@@ -252,12 +252,19 @@ def _failed(
 ) -> str:
     attempts = delivery.attempts + (1 if exc.counts else 0)
     now = timezone.now()
+    # A wait the error names (a rate limit's reset) is kept as it is; an
+    # error that counts waits at least the back-off, so a service that is
+    # down is not asked every minute.
+    if exc.retry_at is not None and not exc.counts:
+        next_at = exc.retry_at
+    else:
+        next_at = max(exc.retry_at or now, now + _backoff(attempts))
     if exc.permanent or attempts >= outbox_setting("MAX_ATTEMPTS"):
         state, next_at = State.FAILED, None
     elif unknown:
-        state, next_at = State.UNKNOWN, exc.retry_at or now + _backoff(attempts)
+        state = State.UNKNOWN
     else:
-        state, next_at = State.PENDING, exc.retry_at or now + _backoff(attempts)
+        state = State.PENDING
     changes: dict[str, object] = {
         "state": state,
         "attempts": attempts,

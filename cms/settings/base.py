@@ -301,6 +301,56 @@ SECURE_CSP = {
 }
 TSUNAGU_CSP_EXEMPT_PREFIXES = ("/admin/", "/django-admin/")
 
+# Publishers (publishers/conf.py): the channels a published article goes out
+# through, shaped like CACHES. The website channel purges a CDN and pings the
+# WebSub hub (when either is configured); partner webhooks are registered in
+# the admin; X joins when its four keys are set.
+X_KEYS = {
+    "CONSUMER_KEY": env.str("X_CONSUMER_KEY", default=""),
+    "CONSUMER_SECRET": env.str("X_CONSUMER_SECRET", default=""),
+    "ACCESS_TOKEN": env.str("X_ACCESS_TOKEN", default=""),
+    "ACCESS_TOKEN_SECRET": env.str("X_ACCESS_TOKEN_SECRET", default=""),
+}
+X_ENABLED = all(X_KEYS.values())
+TSUNAGU_SOCIAL = (
+    {
+        "x": {
+            "BACKEND": "publishers.backends.social.x.XBackend",
+            "OPTIONS": {
+                **X_KEYS,
+                "TIMEOUT_SECONDS": env.float("X_TIMEOUT_SECONDS", default=20.0),
+                **(
+                    {"API_URL": env.str("X_API_URL")}
+                    if env.str("X_API_URL", default="")
+                    else {}
+                ),
+            },
+        }
+    }
+    if X_ENABLED
+    else {}
+)
+TSUNAGU_PUBLISHERS = {
+    "website": {"BACKEND": "publishers.channels.website.WebsiteChannel"},
+    "webhooks": {"BACKEND": "publishers.channels.webhooks.WebhookChannel"},
+}
+if X_ENABLED:
+    TSUNAGU_PUBLISHERS["x"] = {
+        "BACKEND": "publishers.channels.social.SocialChannel",
+        "OPTIONS": {
+            "LOCALES": env.list("X_LOCALES", default=["ja"]),
+            "CORRECTION": env.str("X_ON_CORRECTION", default="reply"),
+            "UNPUBLISH": env.str("X_ON_UNPUBLISH", default="delete"),
+            "DAILY_CAP": env.int("X_DAILY_CAP", default=50),
+            "MONTHLY_CAP": env.int("X_MONTHLY_CAP", default=1000),
+        },
+    }
+TSUNAGU_OUTBOX = {
+    "MAX_ATTEMPTS": env.int("OUTBOX_MAX_ATTEMPTS", default=8),
+    "RETRY_BASE_SECONDS": env.int("OUTBOX_RETRY_BASE_SECONDS", default=30),
+    "RETRY_MAX_SECONDS": env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600),
+}
+
 # Machine translation (translation/conf.py has every option). Without a DeepL
 # key nothing is translated: drafts say they await translation.
 DEEPL_AUTH_KEY = env.str("DEEPL_AUTH_KEY", default="")
