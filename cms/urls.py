@@ -48,6 +48,7 @@ if settings.DEBUG:
 # Japanese at the root, other languages under their prefix (/en/, /fr/, ...).
 urlpatterns += i18n_patterns(
     path("search/", views.search, name="search"),
+    path("newsletter/", include("publishers.newsletter.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

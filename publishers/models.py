@@ -233,3 +233,5 @@ __all__ = [
     "PartnerWebhook",
     "SweepCursor",
 ]
+
+from .newsletter.models import *  # noqa: E402,F401,F403
