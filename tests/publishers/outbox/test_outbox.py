@@ -280,3 +280,33 @@ def test_a_deleted_live_page_still_tells_the_channels(make_article):
     ).get()
     assert unpublish.page is None and unpublish.page_title == "Supprimé"
     assert delivery_run(delivery_id=unpublish.pk).startswith("done")
+
+
+def test_a_translation_published_from_wagtail_localizes_editor(
+    make_article, django_capture_on_commit_callbacks
+):
+    """wagtail-localize's editor publishes through Translation.save_target."""
+    from wagtail.models import Locale
+    from wagtail_localize.models import Translation
+    from wagtail_localize.operations import TranslationCreator
+
+    from translation.models import TranslationJob
+
+    source = make_article("Source à traduire")
+    japanese = Locale.objects.get(language_code="ja")
+    TranslationCreator(user=None, target_locales=[japanese]).create_translations(source)
+    TranslationJob.objects.all().delete()  # no machine translation here
+    translation = Translation.objects.get(
+        source__object_id=source.translation_key, target_locale=japanese
+    )
+    # wagtail-localize publishes after the commit, outside its transaction.
+    with django_capture_on_commit_callbacks(execute=True):
+        translation.save_target(user=None, publish=True)
+    target = source.get_translation(japanese)
+    assert target.live
+    made = rows(target, channel="social")
+    # Made by the signal and, after the commit, delivered (tasks run at once).
+    assert [(d.purpose, d.state) for d in made] == [("publish", State.DONE)]
+    assert [post["title"] for post in recording.REMOTE] == [target.title]
+    outbox_sweep()  # the log shows the publish: nothing is made twice
+    assert len(rows(target, channel="social")) == 1
