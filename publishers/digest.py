@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,6 +30,8 @@ from cms.models import (
     NewsletterIndexPage,
     Region,
 )
+
+from .models import Delivery
 
 # Weeks run Monday to Sunday in Japan, where the readers are.
 NEWSLETTER_TIME_ZONE = ZoneInfo("Asia/Tokyo")
@@ -192,6 +197,7 @@ class RenderedEmail:
     subject: str
     html: str
     text: str
+    preview_text: str = ""
 
 
 def _article_context(article: ArticlePage) -> dict:
@@ -252,6 +258,7 @@ def digest_email_render(
         subject=subject,
         html=render_to_string("publishers/digest/email.html", context),
         text=render_to_string("publishers/digest/email.txt", context),
+        preview_text=issue.preview_text,
     )
 
 
@@ -273,6 +280,7 @@ def urgent_email_render(
         subject=f"[テスト] {subject}" if test else subject,
         html=render_to_string("publishers/digest/urgent.html", context),
         text=render_to_string("publishers/digest/urgent.txt", context),
+        preview_text=context["preview_text"],
     )
 
 
@@ -280,3 +288,87 @@ def _site_url() -> str:
     from cms.feeds.selectors import site_root_url
 
     return site_root_url()
+
+
+# -- sending -------------------------------------------------------------------
+
+
+def digest_send(
+    *, issue: DigestIssuePage, user: Any = None, at: datetime | None = None
+) -> Delivery:
+    """Send the issue (at ``at``, or now): it is published first, so its web
+    version exists, then goes out as one newsletter delivery of its live
+    revision. Asking twice for the same revision changes nothing: an issue
+    is never sent twice."""
+    from .channels import channel_get
+    from .services import deliveries_enqueue
+
+    channel = channel_get("newsletter")
+    if channel is None:
+        raise LookupError("No newsletter channel is configured")
+    if not issue.live or issue.has_unpublished_changes:
+        issue.save_revision(user=user).publish(user=user)
+        issue.refresh_from_db()
+    payload: dict[str, Any] = {"kind": "digest"}
+    if at is not None:
+        payload["send_at"] = at.isoformat()
+    with transaction.atomic():
+        delivery, created = Delivery.objects.get_or_create(
+            page_key=issue.pk,
+            channel="newsletter",
+            target="",
+            purpose=Delivery.Purpose.DIGEST,
+            revision_key=issue.live_revision_id,
+            defaults={
+                "page": issue,
+                "page_title": issue.title[:255],
+                "revision_id": issue.live_revision_id,
+                "payload": payload,
+                "next_attempt_at": at,
+            },
+        )
+        if created:
+            deliveries_enqueue(delivery_ids=[delivery.pk])
+    return delivery
+
+
+def digest_test_send(*, issue: DigestIssuePage, emails: list[str]) -> str:
+    """Send the issue as it is now to a few addresses, marked as a test.
+    With Mailchimp, through a draft campaign's test send; else by e-mail."""
+    from .backends.newsletter import newsletter_backend
+    from .newsletter.conf import from_email
+
+    rendered = digest_email_render(
+        issue=issue, unsubscribe_url=_site_url() + "/", test=True
+    )
+    backend = newsletter_backend()
+    if backend is None:
+        message = EmailMultiAlternatives(
+            subject=rendered.subject,
+            body=rendered.text,
+            from_email=from_email(),
+            to=emails,
+        )
+        message.attach_alternative(rendered.html, "text/html")
+        message.send()
+        return f"sent to {len(emails)} addresses"
+    campaign_id = backend.campaign_create(
+        title=f"tsunagu-test-{issue.pk}",
+        subject=rendered.subject,
+        preview_text=rendered.preview_text,
+        from_name="つなぐ Tsunagu",
+        reply_to=from_email(),
+        html=rendered.html,
+        text=rendered.text,
+    )
+    backend.campaign_test(campaign_id=campaign_id, emails=emails)
+    return f"Mailchimp sent a test of campaign {campaign_id}"
+
+
+def digest_compose_weekly() -> str:
+    """The scheduler's job: last week's issue as a draft, once it is over."""
+    week = last_complete_week()
+    if not week_articles(week):
+        return f"no articles in the week of {week}"
+    issue = digest_compose(week_start=week)
+    return f"issue {issue.pk} for the week of {week}"

@@ -109,6 +109,37 @@ class Delivery(models.Model):
         return self.state not in (self.State.DONE, self.State.SKIPPED)
 
 
+class NewsletterRecipient(models.Model):
+    """One subscriber's copy of a newsletter delivery sent by Django's e-mail
+    (the embedded default): written before the message goes, so a retry
+    skips everyone who has one and nobody gets it twice."""
+
+    class State(models.TextChoices):
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        REFUSED = "refused", _("refused by the mail server")
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="recipients"
+    )
+    # The subscriber's id only: an erased subscriber leaves no address here.
+    subscriber_id = models.PositiveBigIntegerField()
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.SENDING
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery", "subscriber_id"], name="newsletter_recipient_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} to {self.subscriber_id}: {self.state}"
+
+
 class SweepCursor(models.Model):
     """How far the sweep has read Wagtail's log of publishes (one row)."""
 
@@ -230,8 +261,9 @@ __all__ = [
     "ChannelDefault",
     "ChannelUse",
     "Delivery",
+    "NewsletterRecipient",
     "PartnerWebhook",
     "SweepCursor",
 ]
 
-from .newsletter.models import *  # noqa: E402,F401,F403
+from .newsletter.models import *  # noqa: E402, F403

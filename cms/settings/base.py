@@ -186,6 +186,11 @@ TSUNAGU_SCHEDULER = {
         # The outbox: deliveries the signal path missed (from Wagtail's log of
         # publishes), and those that are due again or whose worker died.
         "outbox_sweep": {"JOB": "publishers.jobs.outbox_sweep", "EVERY": 30},
+        # Last week's newsletter issue as a draft, once the week is over.
+        "digest_compose": {
+            "JOB": "publishers.digest.digest_compose_weekly",
+            "EVERY": 3600,
+        },
         # Partner keys' use counted in a shared cache, written to their rows.
         "partner_use_write": {
             "JOB": "cms.api.limits.partner_use_write_all",
@@ -333,7 +338,34 @@ TSUNAGU_SOCIAL = (
 TSUNAGU_PUBLISHERS = {
     "website": {"BACKEND": "publishers.channels.website.WebsiteChannel"},
     "webhooks": {"BACKEND": "publishers.channels.webhooks.WebhookChannel"},
+    # The weekly issue and urgent articles: through Mailchimp when
+    # TSUNAGU_NEWSLETTER names it, else Django's e-mail to local subscribers.
+    "newsletter": {
+        "BACKEND": "publishers.channels.newsletter.NewsletterChannel",
+        "OPTIONS": {
+            "FROM_NAME": env.str("NEWSLETTER_FROM_NAME", default="つなぐ Tsunagu")
+        },
+    },
 }
+# Mailchimp (publishers/backends/newsletter/): on when its key and audience
+# are set; the embedded default is Django's e-mail.
+MAILCHIMP_API_KEY = env.str("MAILCHIMP_API_KEY", default="")
+TSUNAGU_NEWSLETTER = (
+    {
+        "BACKEND": "mailchimp",
+        "OPTIONS": {
+            "API_KEY": MAILCHIMP_API_KEY,
+            "LIST_ID": env.str("MAILCHIMP_LIST_ID"),
+            **(
+                {"API_URL": env.str("MAILCHIMP_API_URL")}
+                if env.str("MAILCHIMP_API_URL", default="")
+                else {}
+            ),
+        },
+    }
+    if MAILCHIMP_API_KEY
+    else {}
+)
 if X_ENABLED:
     TSUNAGU_PUBLISHERS["x"] = {
         "BACKEND": "publishers.channels.social.SocialChannel",
