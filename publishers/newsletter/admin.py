@@ -104,11 +104,15 @@ class SubscriberIndexView(generic.IndexView):
         return queryset
 
     def to_row_dict(self, item: Subscriber) -> dict:
-        row = super().to_row_dict(item)
-        row["prefecture"] = item.get_prefecture_display()
-        row["regions"] = ", ".join(str(r) for r in item.regions.all())
-        row["topics"] = ", ".join(str(t) for t in item.topics.all())
-        return row
+        return {
+            "email": item.email,
+            "organisation": item.organisation,
+            "prefecture": item.get_prefecture_display(),
+            "regions": ", ".join(str(r) for r in item.regions.all()),
+            "topics": ", ".join(str(t) for t in item.topics.all()),
+            "language": item.language,
+            "confirmed_at": item.confirmed_at,
+        }
 
     def get_list_more_buttons(self, instance: Subscriber) -> list:
         buttons = super().get_list_more_buttons(instance)
@@ -205,7 +209,15 @@ class SubscriberViewSet(ModelViewSet):
     list_filter = ["status", "prefecture", "sync_needed"]
     search_fields = ["email", "organisation"]
     search_backend_name = None
-    inspect_view_fields_exclude = ["email_key", "pending_change", "unsubscribe_key"]
+    # Secrets of the links and bookkeeping, not information.
+    inspect_view_fields_exclude = [
+        "email_key",
+        "pending_change",
+        "unsubscribe_key",
+        "confirm_nonce",
+        "sync_version",
+        "sync_enqueued_at",
+    ]
 
 
 def _may_erase(user: AbstractBaseUser) -> bool:

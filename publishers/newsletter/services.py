@@ -1,5 +1,6 @@
 """Writes of the newsletter's subscribers: sign-up, confirmation,
-unsubscription, erasure, and what Mailchimp's webhooks report.
+unsubscription, erasure (what Mailchimp's webhooks report is in
+webhooks.py).
 
 Every change is one transaction here; what goes out (the confirmation
 e-mail, the Mailchimp sync) is enqueued after the commit and retried from
@@ -28,21 +29,19 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from cms.models import Region, Topic
-from publishers.backends.newsletter import WebhookEvent, newsletter_backend
+from publishers.backends.newsletter import newsletter_backend
 
 from .addresses import email_key
 from .conf import newsletter_setting
 from .consent import Consent
 from .mail import confirmation_message
-from .models import ConsentRecord, Prefecture, Subscriber
-from .records import consent_record_add, remote_status_apply
+from .models import ConsentRecord, Subscriber
+from .records import consent_record_add
 from .sync import _backoff, erasure_run, sync_mark
 
 logger = logging.getLogger(__name__)
@@ -389,118 +388,6 @@ def subscriber_erase(*, subscriber: Subscriber, user: AbstractBaseUser) -> Erasu
     return Erasure.DONE
 
 
-# -- Mailchimp's webhooks ------------------------------------------------------
-
-
-def _find(email: str) -> Subscriber | None:
-    if not email:
-        return None
-    subscriber = Subscriber.objects.filter(email_key=email_key(email)).first()
-    if subscriber is None or subscriber.status == Status.ERASED:
-        return None
-    return subscriber
-
-
-_PREFECTURE_BY_NAME = {label: code for code, label in Prefecture.choices}
-
-
-def _profile_apply(subscriber: Subscriber, merges: dict[str, str]) -> bool:
-    from .sync import MERGE_ORGANISATION, MERGE_PREFECTURE
-
-    changes: dict[str, str] = {}
-    organisation = merges.get(MERGE_ORGANISATION)
-    if (
-        organisation is not None
-        and organisation.strip()[:200] != subscriber.organisation
-    ):
-        changes["organisation"] = organisation.strip()[:200]
-    prefecture = merges.get(MERGE_PREFECTURE)
-    if prefecture is not None:
-        code = _PREFECTURE_BY_NAME.get(prefecture.strip(), "")
-        if (code or not prefecture.strip()) and code != subscriber.prefecture:
-            changes["prefecture"] = code
-    if changes:
-        Subscriber.objects.filter(pk=subscriber.pk).update(
-            **changes, updated_at=timezone.now()
-        )
-    return bool(changes)
-
-
-def _email_change(subscriber: Subscriber, new_email: str) -> str:
-    try:
-        validate_email(new_email)
-    except ValidationError:
-        return "upemail: the new address is not valid, ignored"
-    key = email_key(new_email)
-    if key == subscriber.email_key and new_email == subscriber.email:
-        return "upemail: nothing to change"
-    if Subscriber.objects.filter(email_key=key).exclude(pk=subscriber.pk).exists():
-        logger.warning(
-            "Mailchimp moved subscriber %s to an address another subscriber has; "
-            "left as it is",
-            subscriber.pk,
-            extra={"subscriber_id": subscriber.pk},
-        )
-        return "upemail: the new address belongs to another subscriber, ignored"
-    try:
-        with transaction.atomic():
-            Subscriber.objects.filter(pk=subscriber.pk).update(
-                email=new_email.strip(), email_key=key, updated_at=timezone.now()
-            )
-    except IntegrityError:
-        return "upemail: the new address belongs to another subscriber, ignored"
-    return "upemail: address changed"
-
-
-def webhook_events_apply(*, events: list[WebhookEvent]) -> list[str]:
-    """Apply what Mailchimp reports; unknown addresses and campaign events
-    are ignored. Applying the same event twice changes nothing more."""
-    notes = []
-    for event in events:
-        if event.type == "campaign":
-            notes.append("campaign: not for the subscribers, ignored")
-            continue
-        subscriber = _find(event.email)
-        if subscriber is None:
-            notes.append(f"{event.type}: unknown address, ignored")
-            continue
-        at = event.fired_at
-        if event.type == "subscribe":
-            changed = remote_status_apply(
-                subscriber_id=subscriber.pk,
-                remote_status="subscribed",
-                at=at,
-                reason="webhook",
-            )
-        elif event.type == "unsubscribe":
-            reason = (
-                "deleted in Mailchimp" if event.action == "delete" else event.reason
-            )
-            changed = remote_status_apply(
-                subscriber_id=subscriber.pk,
-                remote_status="unsubscribed",
-                at=at,
-                reason=reason or "webhook",
-            )
-        elif event.type == "cleaned":
-            changed = remote_status_apply(
-                subscriber_id=subscriber.pk,
-                remote_status="cleaned",
-                at=at,
-                reason=event.reason or "webhook",
-            )
-        elif event.type == "profile":
-            changed = _profile_apply(subscriber, event.merges)
-        elif event.type == "upemail":
-            notes.append(_email_change(subscriber, event.new_email))
-            continue
-        else:
-            notes.append(f"{event.type}: ignored")
-            continue
-        notes.append(f"{event.type}: {'applied' if changed else 'nothing to change'}")
-    return notes
-
-
 # -- housekeeping --------------------------------------------------------------
 
 
@@ -513,9 +400,13 @@ def pending_prune(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=newsletter_setting("NEWSLETTER_PENDING_KEEP_DAYS"))
     pruned = 0
-    for subscriber_id in Subscriber.objects.filter(
-        status=Status.PENDING, status_changed_at__lt=cutoff
-    ).values_list("pk", flat=True)[:SWEEP_BATCH]:
+    # Not one whose latest confirmation link may still work.
+    old = Q(status=Status.PENDING, status_changed_at__lt=cutoff) & (
+        Q(confirm_requested_at__isnull=True) | Q(confirm_requested_at__lt=cutoff)
+    )
+    for subscriber_id in Subscriber.objects.filter(old).values_list("pk", flat=True)[
+        :SWEEP_BATCH
+    ]:
         with transaction.atomic():
             subscriber = (
                 Subscriber.objects.select_for_update()

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from cms.models import Region, Topic
 from publishers.backends.newsletter import (
+    Member,
     NewsletterBackend,
     NewsletterError,
     RateLimited,
@@ -300,6 +301,20 @@ def _merge_fields(subscriber: Subscriber) -> dict[str, str]:
     }
 
 
+def _status_set(backend: NewsletterBackend, email: str, status: str) -> Member:
+    """Set the member's status at Mailchimp (PUT with ``status``). Not in
+    NewsletterBackend yet: a capability check, so that the row waits with a
+    plain error instead of failing with an AttributeError."""
+    method = getattr(backend, "member_status_set", None)
+    if method is None:
+        raise Unsupported(
+            f"The newsletter backend cannot set a member's status to {status} "
+            "(it has no member_status_set): Mailchimp keeps the old status "
+            "until it can."
+        )
+    return method(email=email, status=status)
+
+
 def _upsert(backend: NewsletterBackend, subscriber: Subscriber) -> str:
     ids = _interests_ensure(backend)
     chosen = {
@@ -310,13 +325,19 @@ def _upsert(backend: NewsletterBackend, subscriber: Subscriber) -> str:
     }
     # Every interest of our categories, so one taken off is taken off there.
     interests = {interest_id: key in chosen for key, interest_id in ids.items()}
+    email = email_ascii(subscriber.email)
     member = backend.member_upsert(
-        email=email_ascii(subscriber.email),
+        email=email,
         merge_fields=_merge_fields(subscriber),
         interests=interests,
         language=MAILCHIMP_LANGUAGES.get(subscriber.language, subscriber.language),
     )
     note = ""
+    if member.status == "unsubscribed" and subscriber.status == Status.PENDING:
+        # Someone who left signed up again on the site: "pending" makes
+        # Mailchimp send its opt-in e-mail (it never puts them back as
+        # subscribed by API).
+        member = _status_set(backend, email, "pending")
     if member.status == "subscribed" and subscriber.status == Status.PENDING:
         # Confirmed at Mailchimp, and its webhook has not come (or was lost).
         remote_status_apply(
@@ -325,29 +346,21 @@ def _upsert(backend: NewsletterBackend, subscriber: Subscriber) -> str:
             reason="sync",
             pending_only=True,
         )
-    elif member.status in ("unsubscribed", "cleaned", "archived"):
+    elif member.status in ("cleaned", "archived") and subscriber.status == (
+        Status.PENDING
+    ):
         note = (
-            f"Mailchimp keeps this address {member.status}: it does not let an "
-            "address that left back in by API. The person can subscribe again "
-            "through Mailchimp's own sign-up form."
+            f"Mailchimp keeps this address {member.status} and does not let it "
+            "back in by API: the person can subscribe again through "
+            "Mailchimp's own sign-up form."
         )
     _done(subscriber, remote_status=member.status, note=note)
     return f"subscriber {subscriber.pk}: upserted, Mailchimp status {member.status}"
 
 
 def _unsubscribe(backend: NewsletterBackend, subscriber: Subscriber) -> str:
-    # Not in NewsletterBackend (yet): a capability check, so the row waits
-    # with a plain error instead of failing with an AttributeError.
-    method = getattr(backend, "member_unsubscribe", None)
-    if method is None:
-        raise Unsupported(
-            "The newsletter backend cannot unsubscribe a member (it has no "
-            "member_unsubscribe): Mailchimp still sends to this address until "
-            "it is unsubscribed there."
-        )
-    member = method(email=email_ascii(subscriber.email))
-    status = getattr(member, "status", "") or "unsubscribed"
-    _done(subscriber, remote_status=status)
+    member = _status_set(backend, email_ascii(subscriber.email), "unsubscribed")
+    _done(subscriber, remote_status=member.status)
     return f"subscriber {subscriber.pk}: unsubscribed at Mailchimp"
 
 

@@ -37,9 +37,9 @@ from .services import (
     subscriber_confirm,
     subscriber_signup,
     subscriber_unsubscribe,
-    webhook_events_apply,
 )
 from .tokens import TokenProblem, confirm_token_check, unsubscribe_token_check
+from .webhooks import webhook_events_apply
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,13 @@ from django.core.cache import cache
 # any test builds the admin's URLs).
 import publishers.newsletter.admin  # noqa: F401
 from cms.models import Region, Topic
-from publishers.backends.newsletter import newsletter_backend, subscriber_hash
+from publishers.backends.newsletter import (
+    Member,
+    NotFound,
+    Rejected,
+    newsletter_backend,
+    subscriber_hash,
+)
 from publishers.backends.newsletter.memory import InMemoryNewsletterBackend
 
 BASE_URL = "https://tsunagu.example.jp"
@@ -25,15 +31,28 @@ WEBHOOK_SECRET = "webhook-secret-Zm9vYmFy"
 
 
 class MemoryBackend(InMemoryNewsletterBackend):
-    """The in-memory twin with ``member_unsubscribe`` (PUT status
-    "unsubscribed" at Mailchimp), which unsubscribing here needs and which
-    NewsletterBackend does not have yet."""
+    """The in-memory twin with ``member_status_set`` (PUT ``status`` at
+    Mailchimp), which unsubscribing here needs and NewsletterBackend does not
+    have yet. Mailchimp's compliance rule holds: an unsubscribed member is
+    not put back as subscribed by API, a cleaned one not at all."""
 
-    def member_unsubscribe(self, *, email: str):
-        failure = self._begin("member_unsubscribe", email=email)
-        self._status_set(email, "unsubscribed")
+    BLOCKED = {"unsubscribed": {"subscribed"}, "cleaned": {"subscribed", "pending"}}
+
+    def member_status_set(self, *, email: str, status: str) -> Member:
+        failure = self._begin("member_status_set", email=email, status=status)
+        key = subscriber_hash(email)
+        member = self.members.get(key)
+        if member is None:
+            raise NotFound(f"No member {key}.", status=404)
+        if status in self.BLOCKED.get(member.status, set()):
+            raise Rejected(
+                f"{email} is already a list member in compliance state.",
+                status=400,
+                title="Member In Compliance State",
+            )
+        self._status_set(email, status)
         self._end(failure)
-        return self.members[subscriber_hash(email)]
+        return self.members[key]
 
 
 @pytest.fixture(autouse=True)
