@@ -65,3 +65,20 @@ class PageDeliveriesPanel(Panel):
                 reverse("publishers_deliveries") + f"?page={self.instance.pk}"
             )
             return context
+
+
+class DigestSendPanel(Panel):
+    """In a newsletter issue's editor: the way to test and send it."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "publishers/admin/digest_panel.html"
+
+        def is_shown(self) -> bool:
+            return self.instance is not None and self.instance.pk is not None
+
+        def get_context_data(self, parent_context=None) -> dict[str, Any]:
+            context = super().get_context_data(parent_context)
+            context["send_url"] = reverse(
+                "publishers_digest_send", args=[self.instance.pk]
+            )
+            return context

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from .admin_digest import admin_urls as digest_admin_urls
 from .admin_views import DeliveriesPanel, admin_urls, deliveries_visible
 
 
@@ -21,6 +22,7 @@ def register_delivery_actions(actions) -> None:
 
 
 hooks.register("register_admin_urls", admin_urls)
+hooks.register("register_admin_urls", digest_admin_urls)
 
 
 class DeliveriesMenuItem(MenuItem):

@@ -18,6 +18,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from publishers.panels import DigestSendPanel
+
 from .pages import CachedPageMixin
 
 
@@ -115,6 +117,7 @@ class DigestIssuePage(CachedPageMixin, Page):
         FieldPanel("intro"),
         FieldPanel("sections"),
         FieldPanel("corrections"),
+        DigestSendPanel(heading=_("Send")),
     ]
 
     class Meta:
