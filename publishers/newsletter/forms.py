@@ -68,6 +68,11 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        # No colon after the labels: the page's languages do not all use one.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def is_bot(self) -> bool:
         return bool(self.data.get(HONEYPOT, "").strip())
 
