@@ -340,6 +340,36 @@ def subscriber_unsubscribe(
     return True
 
 
+def subscriber_clean(*, subscriber: Subscriber, reason: str = "refused") -> bool:
+    """The address bounced for good (the embedded default: the mail server
+    refused the recipient): stop sending and record it. Mailchimp reports
+    its own bounces by webhook. False when there was nothing to do."""
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = (
+            Subscriber.objects.select_for_update().filter(pk=subscriber.pk).first()
+        )
+        if subscriber is None or subscriber.status not in (
+            Status.PENDING,
+            Status.SUBSCRIBED,
+        ):
+            return False
+        subscriber.status = Status.CLEANED
+        subscriber.status_changed_at = now
+        subscriber.unsubscribed_at = now
+        subscriber.confirm_nonce = ""
+        subscriber.pending_change = {}
+        subscriber.save()
+        consent_record_add(
+            subscriber=subscriber,
+            action=Action.CLEANED,
+            source=Source.SYSTEM,
+            reason=reason,
+            at=now,
+        )
+    return True
+
+
 # -- erasure -------------------------------------------------------------------
 
 

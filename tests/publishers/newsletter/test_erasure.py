@@ -155,3 +155,18 @@ def test_consent_records_cannot_be_rewritten(signup):
     record.action = "confirmed"
     with pytest.raises(ValueError, match="never changed"):
         record.save()
+
+
+def test_a_refused_address_is_cleaned_once(signup, client):
+    from publishers.newsletter.services import subscriber_clean
+
+    signup(EMAIL)
+    client.post(confirm_path(mail.outbox[0]))
+    subscriber = Subscriber.objects.get()
+    assert subscriber_clean(subscriber=subscriber, reason="550 no such user")
+    assert not subscriber_clean(subscriber=subscriber)
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CLEANED
+    assert not subscribers_for_digest().exists()
+    record = ConsentRecord.objects.get(action="cleaned")
+    assert (record.source, record.reason) == ("system", "550 no such user")
