@@ -16,7 +16,7 @@ AXE_JS := var/node/node_modules/axe-core/axe.min.js
 # packages another --no-save install put there.
 PRISM := var/prism/node_modules/.bin/prism
 
-.PHONY: help run install migrate demo browser-deps contract-deps test test-postgres lint format lock check messages clean bench-ingest bench-translation bench-api
+.PHONY: help run install migrate demo browser-deps contract-deps test test-postgres lint format lock check messages clean bench-ingest bench-translation bench-api bench-publish
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -73,6 +73,9 @@ bench-translation: install ## Benchmark: 200 articles into Japanese via a local 
 bench-api: install ## Benchmark: API, feed and page under wrk, cold and warm, against Wagtail's API and nginx
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || apt-get install -y wrk nginx
 	$(PY) bench/api.py $(BENCH_ARGS)
+
+bench-publish: install ## Benchmark: 500 articles through X, webhooks and the website, workers killed, then the issue
+	$(PY) bench/publish.py $(BENCH_ARGS)
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

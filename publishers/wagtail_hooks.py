@@ -9,6 +9,7 @@ from wagtail.admin.menu import MenuItem
 
 from .admin_digest import admin_urls as digest_admin_urls
 from .admin_views import DeliveriesPanel, admin_urls, deliveries_visible
+from .newsletter import admin as _newsletter_admin  # noqa: F401 (registers it)
 
 
 @hooks.register("register_log_actions")

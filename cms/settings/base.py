@@ -186,6 +186,12 @@ TSUNAGU_SCHEDULER = {
         # The outbox: deliveries the signal path missed (from Wagtail's log of
         # publishes), and those that are due again or whose worker died.
         "outbox_sweep": {"JOB": "publishers.jobs.outbox_sweep", "EVERY": 30},
+        # Newsletter subscribers kept in step with Mailchimp, confirmation
+        # e-mails retried, unconfirmed sign-ups deleted after their time.
+        "newsletter_sweep": {
+            "JOB": "publishers.newsletter.jobs.newsletter_sweep",
+            "EVERY": 60,
+        },
         # Last week's newsletter issue as a draft, once the week is over.
         "digest_compose": {
             "JOB": "publishers.digest.digest_compose_weekly",
@@ -347,6 +353,22 @@ TSUNAGU_PUBLISHERS = {
         },
     },
 }
+# Newsletter sign-up (publishers/newsletter/conf.py reads these). The From
+# address: empty is DEFAULT_FROM_EMAIL; Mailchimp needs a real address of a
+# domain verified there.
+NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default="")
+NEWSLETTER_CONSENT_VERSION = env.str("NEWSLETTER_CONSENT_VERSION", default="2026-11")
+NEWSLETTER_CONFIRM_MAX_AGE_SECONDS = env.int(
+    "NEWSLETTER_CONFIRM_MAX_AGE_SECONDS", default=3 * 24 * 3600
+)
+NEWSLETTER_CONFIRM_RESEND_SECONDS = env.int(
+    "NEWSLETTER_CONFIRM_RESEND_SECONDS", default=600
+)
+NEWSLETTER_SIGNUPS_PER_HOUR = env.int("NEWSLETTER_SIGNUPS_PER_HOUR", default=20)
+NEWSLETTER_PENDING_KEEP_DAYS = env.int("NEWSLETTER_PENDING_KEEP_DAYS", default=30)
+NEWSLETTER_BASE_URL = env.str("NEWSLETTER_BASE_URL", default="")
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env.str("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")
+MAILCHIMP_WEBHOOK_SECRET = env.str("MAILCHIMP_WEBHOOK_SECRET", default="")
 # Mailchimp (publishers/backends/newsletter/): on when its key and audience
 # are set; the embedded default is Django's e-mail.
 MAILCHIMP_API_KEY = env.str("MAILCHIMP_API_KEY", default="")
@@ -381,6 +403,8 @@ TSUNAGU_OUTBOX = {
     "MAX_ATTEMPTS": env.int("OUTBOX_MAX_ATTEMPTS", default=8),
     "RETRY_BASE_SECONDS": env.int("OUTBOX_RETRY_BASE_SECONDS", default=30),
     "RETRY_MAX_SECONDS": env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600),
+    "LEASE_SECONDS": env.int("OUTBOX_LEASE_SECONDS", default=120),
+    "REQUEUE_AFTER_SECONDS": env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=300),
 }
 
 # Machine translation (translation/conf.py has every option). Without a DeepL

@@ -12,6 +12,14 @@ if _missing := [name for name in _REQUIRED if not env.str(name, default="")]:
         + " (each is described in .env.example)."
     )
 
+# Mailchimp holds the truth about membership and tells us through its
+# webhooks; without the webhook's secret, unsubscribes would never come back.
+if MAILCHIMP_API_KEY and not MAILCHIMP_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "MAILCHIMP_API_KEY is set but MAILCHIMP_WEBHOOK_SECRET is not: set the "
+        "webhook's secret (see .env.example) so unsubscribes reach Tsunagu."
+    )
+
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -13,9 +13,6 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-# Until publishers/wagtail_hooks.py imports it, register the admin here (before
-# any test builds the admin's URLs).
-import publishers.newsletter.admin  # noqa: F401
 from cms.models import Region, Topic
 from publishers.backends.newsletter import (
     Member,
