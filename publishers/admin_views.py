@@ -191,7 +191,19 @@ class DeliveriesPanel(Component):
             failed=Count("pk", filter=Q(state=State.FAILED)),
         )
         failing = list(visible.filter(FAILING).order_by("-updated_at", "-pk")[:10])
+        from cms.models import DigestIssuePage
+
+        from .newsletter.selectors import subscriber_counts
+
+        latest_issue = DigestIssuePage.objects.order_by("-week_start", "-pk").first()
         return {
+            "subscribers": subscriber_counts() if _sees_everything(self.user) else None,
+            "latest_issue": latest_issue,
+            "latest_issue_delivery": Delivery.objects.filter(
+                page_key=latest_issue.pk, channel="newsletter"
+            ).first()
+            if latest_issue
+            else None,
             "counts": sorted(counts, key=lambda row: row["channel"]),
             "failing": failing,
             "failing_total": visible.filter(FAILING).count(),

@@ -200,8 +200,12 @@ class NewsletterChannel(Channel):
                 try:
                     connection.send_messages([message])
                 except smtplib.SMTPRecipientsRefused:
+                    from ..newsletter.services import subscriber_clean
+
                     row.state = NewsletterRecipient.State.REFUSED
                     row.save(update_fields=["state"])
+                    # A hard bounce: no more newsletters to that address.
+                    subscriber_clean(subscriber=subscriber, reason="refused")
                     refused += 1
                     continue
                 except (smtplib.SMTPException, OSError) as exc:

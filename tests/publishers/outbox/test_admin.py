@@ -84,6 +84,7 @@ def test_the_dashboard_counts_each_channel_and_lists_failures(
     html = client.get(reverse("wagtailadmin_home")).content.decode()
     panel = html[html.index("data-deliveries-panel") :]
     assert f'data-failing="{delivery.pk}"' in panel
+    assert "data-subscribers" in panel  # HQ sees the newsletter's audience
     row = re.search(r'<tr data-channel="social">(.*?)</tr>', panel, re.S).group(1)
     assert re.findall(r"<td>(?:<strong>)?(\d+)", row) == ["0", "0", "0", "1"]
 
