@@ -21,6 +21,8 @@ PAGES = {
     "article-fr": "/fr/par/paris-accueil-nouveaux-arrivants/",
     "topic-ja": "/news/topic/multicultural/",
     "search-ja": "/search/?q=多文化",
+    "newsletter-ja": "/newsletter/",
+    "digest-archive-ja": "/digest/",
 }
 WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 # Served through the page's own origin, so the site's Content-Security-Policy
