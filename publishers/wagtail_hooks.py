@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from . import admin_settings  # noqa: F401 (registers its viewsets)
 from .admin_digest import admin_urls as digest_admin_urls
 from .admin_views import DeliveriesPanel, admin_urls, deliveries_visible
 from .newsletter import admin as _newsletter_admin  # noqa: F401 (registers it)
