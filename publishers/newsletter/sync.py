@@ -32,9 +32,9 @@ from django.utils import timezone
 
 from cms.models import Region, Topic
 from publishers.backends.newsletter import (
-    Member,
     NewsletterBackend,
     NewsletterError,
+    NotFound,
     RateLimited,
     TemporaryError,
     newsletter_backend,
@@ -65,10 +65,6 @@ REQUEUE_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 500
 # Mailchimp's language codes where they differ from the site's.
 MAILCHIMP_LANGUAGES = {"zh-hans": "zh"}
-
-
-class Unsupported(NewsletterError):
-    """The configured backend lacks a call this sync needs."""
 
 
 # -- interests -----------------------------------------------------------------
@@ -301,20 +297,6 @@ def _merge_fields(subscriber: Subscriber) -> dict[str, str]:
     }
 
 
-def _status_set(backend: NewsletterBackend, email: str, status: str) -> Member:
-    """Set the member's status at Mailchimp (PUT with ``status``). Not in
-    NewsletterBackend yet: a capability check, so that the row waits with a
-    plain error instead of failing with an AttributeError."""
-    method = getattr(backend, "member_status_set", None)
-    if method is None:
-        raise Unsupported(
-            f"The newsletter backend cannot set a member's status to {status} "
-            "(it has no member_status_set): Mailchimp keeps the old status "
-            "until it can."
-        )
-    return method(email=email, status=status)
-
-
 def _upsert(backend: NewsletterBackend, subscriber: Subscriber) -> str:
     ids = _interests_ensure(backend)
     chosen = {
@@ -337,7 +319,7 @@ def _upsert(backend: NewsletterBackend, subscriber: Subscriber) -> str:
         # Someone who left signed up again on the site: "pending" makes
         # Mailchimp send its opt-in e-mail (it never puts them back as
         # subscribed by API).
-        member = _status_set(backend, email, "pending")
+        member = backend.member_status_set(email=email, status="pending")
     if member.status == "subscribed" and subscriber.status == Status.PENDING:
         # Confirmed at Mailchimp, and its webhook has not come (or was lost).
         remote_status_apply(
@@ -359,7 +341,14 @@ def _upsert(backend: NewsletterBackend, subscriber: Subscriber) -> str:
 
 
 def _unsubscribe(backend: NewsletterBackend, subscriber: Subscriber) -> str:
-    member = _status_set(backend, email_ascii(subscriber.email), "unsubscribed")
+    email = email_ascii(subscriber.email)
+    try:
+        member = backend.member_status_set(email=email, status="unsubscribed")
+    except NotFound:
+        # Never added there (the sign-up's upsert had not gone through), or
+        # deleted there since: Mailchimp mails nobody it does not hold.
+        _done(subscriber, remote_status="")
+        return f"subscriber {subscriber.pk}: not at Mailchimp, nothing to unsubscribe"
     _done(subscriber, remote_status=member.status)
     return f"subscriber {subscriber.pk}: unsubscribed at Mailchimp"
 

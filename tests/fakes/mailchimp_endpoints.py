@@ -111,9 +111,57 @@ class AudienceEndpoints:
 
     # -- members -------------------------------------------------------------------
 
+    @staticmethod
+    def _statuses_check(body: dict[str, Any], *names: str) -> None:
+        for name in names:
+            if name in body and body[name] not in rules.MEMBER_STATUSES:
+                raise rules.invalid(name, "Invalid status.")
+
+    @staticmethod
+    def _interests_check(audience: Audience, body: dict[str, Any]) -> dict[str, bool]:
+        interests = body.get("interests") or {}
+        known = audience.interest_ids()
+        for interest_id, chosen in interests.items():
+            if interest_id not in known or not isinstance(chosen, bool):
+                raise Problem(
+                    400, "Invalid Resource", f"Invalid interest ID: '{interest_id}'."
+                )
+        return interests
+
+    @staticmethod
+    def _status_change(record: dict[str, Any], status: str) -> None:
+        # An unsubscribed or cleaned address is not put back by API: only
+        # the person can (pending sends an unsubscribed one the opt-in
+        # e-mail). Mailchimp's words, as it answers them.
+        if status in rules.COMPLIANCE_BLOCKED.get(record["status"], frozenset()):
+            raise Problem(
+                400,
+                "Member In Compliance State",
+                f"{record['email_address']} is in a compliance state due to "
+                "unsubscribe, bounce, or compliance review and cannot be "
+                "subscribed.",
+            )
+        record["status"] = status
+
+    def _member_update(
+        self,
+        record: dict[str, Any],
+        body: dict[str, Any],
+        interests: dict[str, bool],
+    ) -> None:
+        """What a PUT or a PATCH changes besides the status (already
+        checked: a refused request changes nothing)."""
+        record["merge_fields"].update(body.get("merge_fields") or {})
+        record["interests"].update(interests)
+        if body.get("language"):
+            record["language"] = body["language"]
+        record["last_changed"] = rules.timestamp(self.now())
+
     def member_put(
         self, query: Query, body: Any, list_id: str, subscriber_hash: str
     ) -> Answer:
+        """Add or update: ``status_if_new`` (or ``status``) for a new
+        address; ``status`` changes an existing member's."""
         audience = self._audience(list_id)
         body = rules.json_object(body)
         email = body.get("email_address")
@@ -133,18 +181,9 @@ class AudienceEndpoints:
                 f"{email} was permanently deleted and cannot be re-imported. The "
                 "contact must re-subscribe to get back on the list.",
             )
-        for name in ("status", "status_if_new"):
-            if name in body and body[name] not in rules.MEMBER_STATUSES:
-                raise rules.invalid(name, "Invalid status.")
-        interests = body.get("interests") or {}
-        known = audience.interest_ids()
-        for interest_id, chosen in interests.items():
-            if interest_id not in known or not isinstance(chosen, bool):
-                raise Problem(
-                    400, "Invalid Resource", f"Invalid interest ID: '{interest_id}'."
-                )
+        self._statuses_check(body, "status", "status_if_new")
+        interests = self._interests_check(audience, body)
         record = audience.members.get(key)
-        now = rules.timestamp(self.now())
         if record is None:
             status = body.get("status") or body.get("status_if_new")
             if not status:
@@ -156,30 +195,40 @@ class AudienceEndpoints:
                 "merge_fields": {},
                 "interests": {},
                 "language": "",
-                "timestamp_signup": now,
+                "timestamp_signup": rules.timestamp(self.now()),
             }
             audience.members[key] = record
         elif "status" in body and body["status"] != record["status"]:
-            # An unsubscribed or cleaned address is not put back by API:
-            # only the person can (pending sends them the opt-in e-mail).
-            blocked = {
-                "unsubscribed": {"subscribed"},
-                "cleaned": {"subscribed", "pending"},
-            }
-            if body["status"] in blocked.get(record["status"], set()):
-                raise Problem(
-                    400,
-                    "Member In Compliance State",
-                    f"{email} is already a list member in compliance state due "
-                    "to unsubscribe, bounce, or compliance review.",
-                )
-            record["status"] = body["status"]
+            self._status_change(record, body["status"])
         record["email_address"] = email
-        record["merge_fields"].update(body.get("merge_fields") or {})
-        record["interests"].update(interests)
-        if body.get("language"):
-            record["language"] = body["language"]
-        record["last_changed"] = now
+        self._member_update(record, body, interests)
+        return 200, member_json(audience, record)
+
+    def member_patch(
+        self, query: Query, body: Any, list_id: str, subscriber_hash: str
+    ) -> Answer:
+        """Update an existing member only: 404 for an address the audience
+        does not hold (a PUT would add it)."""
+        audience = self._audience(list_id)
+        body = rules.json_object(body)
+        record = audience.members.get(self._hash(subscriber_hash))
+        if record is None:
+            raise Problem(404)
+        email = body.get("email_address", record["email_address"])
+        if not rules.email_valid(email):
+            raise Problem(
+                400, "Invalid Resource", "Please provide a valid email address."
+            )
+        if rules.subscriber_hash(email) != self._hash(subscriber_hash):
+            raise rules.invalid(
+                "email_address", "This fake does not change a member's address."
+            )
+        self._statuses_check(body, "status")
+        interests = self._interests_check(audience, body)
+        if "status" in body and body["status"] != record["status"]:
+            self._status_change(record, body["status"])
+        record["email_address"] = email
+        self._member_update(record, body, interests)
         return 200, member_json(audience, record)
 
     def member_get(

@@ -29,6 +29,13 @@ MAX_PAGE = 1000
 DEFAULT_PAGE = 10
 MEMBER_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
 CATEGORY_TYPES = ("checkboxes", "dropdown", "radio", "hidden")
+#: Status → the statuses a member is not set to from it by API ("Member In
+#: Compliance State"): only the person can come back, and pending sends an
+#: unsubscribed one the opt-in e-mail.
+COMPLIANCE_BLOCKED = {
+    "unsubscribed": frozenset({"subscribed"}),
+    "cleaned": frozenset({"subscribed", "pending"}),
+}
 CAMPAIGN_TYPES = ("regular", "plaintext", "absplit", "rss", "variate")
 PROBLEM_TYPE = "https://mailchimp.com/developer/marketing/docs/errors/"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

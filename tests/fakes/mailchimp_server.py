@@ -12,10 +12,11 @@ mailchimp_campaigns.py, the HTTP side in mailchimp_http.py:
   Mailchimp's problem JSON (``application/problem+json``).
 - GET /ping, GET /lists/{list_id}.
 - Members: PUT (upsert: ``status_if_new`` for a new address; an existing
-  member keeps its status, and an unsubscribed or cleaned one is not put back
-  by API: 400 "Member In Compliance State"), GET, POST
-  actions/delete-permanent (the address is then refused: 400 "Forgotten Email
-  Not Subscribed").
+  member keeps its status unless ``status`` is sent), PATCH (an existing
+  member only: 404 otherwise), GET, POST actions/delete-permanent (the
+  address is then refused: 400 "Forgotten Email Not Subscribed"). A status
+  change does not put back by API an unsubscribed member as subscribed or a
+  cleaned one at all: 400 "Member In Compliance State".
 - Interest categories and interests: GET (pages of 10 unless ``count``),
   POST, DELETE; at most 60 interests in an audience.
 - Campaigns: POST (recipients list_id + Interests segment_opts), GET,
@@ -336,6 +337,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = [
         ("GET", "/ping", AudienceEndpoints.ping),
         ("GET", _LIST, AudienceEndpoints.list_get),
         ("PUT", _MEMBER, AudienceEndpoints.member_put),
+        ("PATCH", _MEMBER, AudienceEndpoints.member_patch),
         ("GET", _MEMBER, AudienceEndpoints.member_get),
         (
             "POST",

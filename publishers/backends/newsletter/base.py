@@ -103,6 +103,9 @@ class InvalidWebhook(NewsletterError, ValueError):
 MEMBER_STATUSES = frozenset(
     {"subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived"}
 )
+#: The statuses member_status_set may ask for: the others are Mailchimp's
+#: own verdicts (cleaned, archived) or not for newsletters (transactional).
+MEMBER_STATUSES_SETTABLE = frozenset({"subscribed", "unsubscribed", "pending"})
 #: Campaign statuses after which a send must never be tried again.
 CAMPAIGN_SENT_STATUSES = frozenset({"sending", "sent"})
 #: The webhook event types (Mailchimp's).
@@ -219,6 +222,16 @@ class NewsletterBackend(ABC):
         """Add the address as pending (the vendor sends the double opt-in
         e-mail), or update an existing member's fields and interests without
         changing its status: an unsubscribed or cleaned member stays so."""
+
+    @abstractmethod
+    def member_status_set(self, *, email: str, status: str) -> Member:
+        """Set an existing member's status: "unsubscribed" when the person
+        leaves on the site (the vendor must stop mailing them), "pending" when
+        someone who left signs up again (the vendor sends its opt-in e-mail),
+        "subscribed". NotFound when the audience does not hold the address;
+        Rejected (the vendor's title, e.g. "Member In Compliance State") when
+        the vendor will not put a member who left or bounced back by API.
+        Safe to repeat. ValueError for another status, before any request."""
 
     @abstractmethod
     def member_get(self, *, email: str) -> Member | None:

@@ -16,6 +16,7 @@ import mailchimp_marketing
 
 from .base import (
     CAMPAIGN_SENT_STATUSES,
+    MEMBER_STATUSES_SETTABLE,
     AlreadySent,
     ConfigurationError,
     Member,
@@ -174,6 +175,33 @@ class MailchimpBackend(NewsletterBackend):
             ),
             repeatable=True,
         )
+        return self._member(data)
+
+    def member_status_set(self, *, email: str, status: str) -> Member:
+        if status not in MEMBER_STATUSES_SETTABLE:
+            raise ValueError(
+                f"A member's status can be set to "
+                f"{', '.join(sorted(MEMBER_STATUSES_SETTABLE))}, not {status!r}."
+            )
+        # PATCH, not the upsert's PUT: a PUT adds an address the audience
+        # does not hold (its description requires status_if_new for that),
+        # and changing a status must not add anyone; a PATCH answers 404.
+        # Setting the same status again changes nothing more, so a lost
+        # answer can be repeated. A member who unsubscribed can be set to
+        # pending (Mailchimp sends its opt-in e-mail) but not to subscribed,
+        # a cleaned one to neither: 400 "Member In Compliance State".
+        # https://mailchimp.com/developer/marketing/api/list-members/update-list-member/
+        try:
+            data = self.calls(
+                f"set a member's status to {status}",
+                lambda: self.client.lists.update_list_member(
+                    self.list_id, subscriber_hash(email), {"status": status}
+                ),
+                repeatable=True,
+            )
+        except NotFound:
+            self._list_ensure()
+            raise
         return self._member(data)
 
     def member_get(self, *, email: str) -> Member | None:

@@ -1,11 +1,12 @@
 """The in-memory twin of the newsletter service, for the services' tests.
 
 It keeps members, interests and campaigns the way Mailchimp treats them
-(status_if_new upserts, permanent deletion that refuses the address
-afterwards, quarter-hour schedules, a send that is not idempotent) and counts
-sends per campaign. Tests steer it: ``fail_next(error)`` raises an error on
-the next call (``after_effect=True``: the call takes effect first, as when an
-answer is lost), ``member_confirm`` / ``member_unsubscribe`` / ``member_clean``
+(status_if_new upserts, status changes that do not put back a member who
+left or bounced, permanent deletion that refuses the address afterwards,
+quarter-hour schedules, a send that is not idempotent) and counts sends per
+campaign. Tests steer it: ``fail_next(error)`` raises an error on the next
+call (``after_effect=True``: the call takes effect first, as when an answer
+is lost), ``member_confirm`` / ``member_unsubscribe`` / ``member_clean``
 play the subscriber's or Mailchimp's part and return the webhook form
 Mailchimp would post. The real client is tested against
 tests/fakes/mailchimp_server.py over HTTP.
@@ -22,6 +23,7 @@ from typing import Any
 
 from .base import (
     CAMPAIGN_SENT_STATUSES,
+    MEMBER_STATUSES_SETTABLE,
     AlreadySent,
     Member,
     NewsletterBackend,
@@ -32,6 +34,13 @@ from .base import (
     subscriber_hash,
 )
 from .mailchimp_webhooks import webhook_events_parse
+
+#: Status → the statuses Mailchimp will not set by API from it ("Member In
+#: Compliance State"): only the person can come back.
+COMPLIANCE_BLOCKED = {
+    "unsubscribed": frozenset({"subscribed"}),
+    "cleaned": frozenset({"subscribed", "pending"}),
+}
 
 
 @dataclass
@@ -224,6 +233,31 @@ class InMemoryNewsletterBackend(NewsletterBackend):
                 language=language,
             )
             self.members[key] = member
+        self._end(failure)
+        return member
+
+    def member_status_set(self, *, email: str, status: str) -> Member:
+        if status not in MEMBER_STATUSES_SETTABLE:
+            raise ValueError(f"A member's status cannot be set to {status!r}.")
+        failure = self._begin("member_status_set", email=email, status=status)
+        with self._lock:
+            member = self.members.get(subscriber_hash(email))
+            if member is None:
+                raise NotFound(
+                    f"No member {email}.",
+                    status=404,
+                    title="Resource Not Found",
+                    detail="The requested resource could not be found.",
+                )
+            if status in COMPLIANCE_BLOCKED.get(member.status, frozenset()):
+                raise Rejected(
+                    f"{email} is in a compliance state due to unsubscribe, "
+                    "bounce, or compliance review and cannot be subscribed.",
+                    status=400,
+                    title="Member In Compliance State",
+                )
+            self._status_set(email, status)
+            member = self.members[member.remote_id]
         self._end(failure)
         return member
 

@@ -8,7 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from publishers.backends.newsletter import Rejected, quarter_hour_next
+from publishers.backends.newsletter import (
+    Rejected,
+    quarter_hour_next,
+    subscriber_hash,
+)
 from publishers.backends.newsletter.mailchimp import MailchimpBackend
 from tests.fakes.prism import MAILCHIMP_SPEC, PRISM, prism_mock
 
@@ -79,6 +83,23 @@ def test_member_upsert_merge_fields_break_only_the_descriptions_own_error(
         "Violation: request.body.merge_fields.PREF Request body property "
         "merge_fields.PREF must be object",
     ]
+
+
+def received(prism, method: str, path: str) -> int:
+    """How many requests Prism logged for ``method path`` (no query)."""
+    return prism.log().count(f"[HTTP SERVER] {method.lower()} {path} ")
+
+
+@pytest.mark.parametrize("status", ["unsubscribed", "pending", "subscribed"])
+def test_member_status_set(backend, prism, status):
+    path = f"/lists/f0e1d2c3b4/members/{subscriber_hash(EMAIL)}"
+    before = received(prism, "PATCH", path)
+
+    backend.member_status_set(email=EMAIL, status=status)
+
+    # A PATCH: the PUT's description requires status_if_new, and a PUT adds
+    # an address the audience does not hold.
+    assert received(prism, "PATCH", path) == before + 1
 
 
 def test_member_get(backend, prism):

@@ -77,6 +77,25 @@ def test_a_status_cannot_put_back_an_unsubscribed_member(mailchimp):
     assert mailchimp.member(EMAIL)["status"] == "unsubscribed"
 
 
+def test_a_patch_changes_only_a_member_the_audience_holds(mailchimp):
+    patched = call(
+        mailchimp, "PATCH", member_path(mailchimp), json={"status": "pending"}
+    )
+    body = {"email_address": EMAIL, "status_if_new": "subscribed"}
+    call(mailchimp, "PUT", member_path(mailchimp), json=body).raise_for_status()
+    mailchimp.member_clean(EMAIL)
+    refused = call(
+        mailchimp, "PATCH", member_path(mailchimp), json={"status": "pending"}
+    )
+
+    assert patched.status_code == 404
+    assert (refused.status_code, refused.json()["title"]) == (
+        400,
+        "Member In Compliance State",
+    )
+    assert mailchimp.member(EMAIL)["status"] == "cleaned"
+
+
 def test_the_path_may_hold_the_address_itself(mailchimp):
     body = {"email_address": EMAIL, "status_if_new": "subscribed"}
 

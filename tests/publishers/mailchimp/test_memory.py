@@ -51,6 +51,29 @@ def test_members_as_mailchimp_keeps_them(twin):
         twin.member_upsert(email=EMAIL, merge_fields={}, interests={})
 
 
+def test_member_status_set_as_mailchimp_allows_it(twin):
+    with pytest.raises(NotFound):
+        twin.member_status_set(email=EMAIL, status="unsubscribed")
+    twin.member_upsert(email=EMAIL, merge_fields={}, interests={})
+    twin.member_confirm(EMAIL)
+
+    assert twin.member_status_set(email=EMAIL, status="unsubscribed").status == (
+        "unsubscribed"
+    )
+    with pytest.raises(Rejected, match="compliance state") as refused:
+        twin.member_status_set(email=EMAIL, status="subscribed")
+    assert refused.value.title == "Member In Compliance State"
+    assert twin.member_status_set(email=EMAIL, status="pending").status == "pending"
+
+    twin.member_clean(EMAIL)
+    for status in ("subscribed", "pending"):
+        with pytest.raises(Rejected, match="compliance state"):
+            twin.member_status_set(email=EMAIL, status=status)
+    with pytest.raises(ValueError):
+        twin.member_status_set(email=EMAIL, status="cleaned")
+    assert twin.member_get(email=EMAIL).status == "cleaned"
+
+
 def test_interests_sync_keeps_ids_and_drops_removed_interests(twin):
     first = twin.interests_sync(categories={"テーマ": ["観光", "防災"]})
 

@@ -14,42 +14,11 @@ from django.core import mail
 from django.core.cache import cache
 
 from cms.models import Region, Topic
-from publishers.backends.newsletter import (
-    Member,
-    NotFound,
-    Rejected,
-    newsletter_backend,
-    subscriber_hash,
-)
+from publishers.backends.newsletter import newsletter_backend
 from publishers.backends.newsletter.memory import InMemoryNewsletterBackend
 
 BASE_URL = "https://tsunagu.example.jp"
 WEBHOOK_SECRET = "webhook-secret-Zm9vYmFy"
-
-
-class MemoryBackend(InMemoryNewsletterBackend):
-    """The in-memory twin with ``member_status_set`` (PUT ``status`` at
-    Mailchimp), which unsubscribing here needs and NewsletterBackend does not
-    have yet. Mailchimp's compliance rule holds: an unsubscribed member is
-    not put back as subscribed by API, a cleaned one not at all."""
-
-    BLOCKED = {"unsubscribed": {"subscribed"}, "cleaned": {"subscribed", "pending"}}
-
-    def member_status_set(self, *, email: str, status: str) -> Member:
-        failure = self._begin("member_status_set", email=email, status=status)
-        key = subscriber_hash(email)
-        member = self.members.get(key)
-        if member is None:
-            raise NotFound(f"No member {key}.", status=404)
-        if status in self.BLOCKED.get(member.status, set()):
-            raise Rejected(
-                f"{email} is already a list member in compliance state.",
-                status=400,
-                title="Member In Compliance State",
-            )
-        self._status_set(email, status)
-        self._end(failure)
-        return self.members[key]
 
 
 @pytest.fixture(autouse=True)
@@ -66,24 +35,14 @@ def newsletter_settings(settings) -> Iterator[None]:
     cache.clear()
 
 
-def _memory(settings, path: str) -> InMemoryNewsletterBackend:
-    settings.TSUNAGU_NEWSLETTER = {"BACKEND": path}
+@pytest.fixture
+def mailchimp(settings) -> InMemoryNewsletterBackend:
+    """Mailchimp, as the in-memory twin the backends package ships."""
+    settings.TSUNAGU_NEWSLETTER = {"BACKEND": "memory"}
     newsletter_backend.cache_clear()
     backend = newsletter_backend()
     backend.reset()
     return backend
-
-
-@pytest.fixture
-def mailchimp(settings) -> MemoryBackend:
-    """Mailchimp, as the in-memory twin."""
-    return _memory(settings, f"{__name__}.MemoryBackend")
-
-
-@pytest.fixture
-def mailchimp_plain(settings) -> InMemoryNewsletterBackend:
-    """The twin exactly as the backends package ships it."""
-    return _memory(settings, "memory")
 
 
 @pytest.fixture

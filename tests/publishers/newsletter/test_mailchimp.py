@@ -222,17 +222,33 @@ def test_unsubscribing_while_mailchimp_is_down_is_retried(mailchimp, signup, com
     assert _member(mailchimp).status == "unsubscribed"
 
 
-def test_without_an_unsubscribe_call_the_row_waits_and_says_why(
-    mailchimp_plain, signup, committed
+def test_unsubscribing_someone_mailchimp_does_not_hold_is_done(
+    mailchimp, signup, committed
 ):
     signup()
+    # Deleted at Mailchimp meanwhile (by an operator): nobody to stop mailing.
+    mailchimp.members.clear()
     subscriber = Subscriber.objects.get()
     with committed():
         subscriber_unsubscribe(subscriber=subscriber, reason="link")
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
-    assert subscriber.sync_needed
-    assert "member_status_set" in subscriber.sync_error
+    assert not subscriber.sync_needed
+    assert subscriber.remote_status == ""
+    assert subscriber.sync_error == ""
+    assert _member(mailchimp) is None
+
+
+def test_a_member_who_left_cannot_be_put_back_without_the_opt_in(mailchimp, signup):
+    # The twin refuses as Mailchimp does: the sync only ever asks for
+    # pending (the opt-in e-mail) for someone who unsubscribed.
+    signup()
+    mailchimp.member_confirm(EMAIL)
+    mailchimp.member_unsubscribe(EMAIL)
+    with pytest.raises(Rejected) as refused:
+        mailchimp.member_status_set(email=EMAIL, status="subscribed")
+    assert refused.value.title == "Member In Compliance State"
+    assert _member(mailchimp).status == "unsubscribed"
 
 
 def test_a_member_who_left_and_signs_up_again_gets_mailchimps_opt_in(mailchimp, signup):

@@ -87,18 +87,35 @@ def test_erasure_waits_while_mailchimp_answers_503(fake, signup, admin_user):
 
 
 @pytest.mark.django_db
-def test_unsubscribing_here_waits_for_a_backend_that_can_tell_mailchimp(
+def test_unsubscribing_here_unsubscribes_at_mailchimp_over_http(
     fake, signup, committed
 ):
-    # MailchimpBackend has no member_status_set yet: the row says so and
-    # stays due, instead of pretending Mailchimp knows.
     signup(EMAIL)
     fake.member_confirm(EMAIL)
     with committed():
         subscriber_unsubscribe(subscriber=Subscriber.objects.get(), reason="link")
+    assert fake.member(EMAIL)["status"] == "unsubscribed"
+    (request,) = fake.requests_to(r"/lists/[^/]+/members/[0-9a-f]+", "PATCH")
+    assert request.body == {"status": "unsubscribed"}
     subscriber = Subscriber.objects.get()
-    assert subscriber.sync_needed
-    assert "member_status_set" in subscriber.sync_error
+    assert not subscriber.sync_needed
+    assert subscriber.remote_status == "unsubscribed"
+    assert subscriber.sync_error == ""
+
+
+@pytest.mark.django_db
+def test_signing_up_again_after_leaving_gets_mailchimps_opt_in_over_http(fake, signup):
+    signup(EMAIL)
+    fake.member_confirm(EMAIL)
+    fake.member_unsubscribe(EMAIL)
+    Subscriber.objects.update(status=Subscriber.Status.UNSUBSCRIBED)
+    signup(EMAIL)
+    # Pending again there: Mailchimp sends its opt-in e-mail.
+    assert fake.member(EMAIL)["status"] == "pending"
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert subscriber.remote_status == "pending"
+    assert subscriber.sync_error == ""
 
 
 @pytest.mark.django_db(transaction=True)
