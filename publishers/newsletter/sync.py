@@ -13,6 +13,11 @@ unsubscribed, the member unsubscribed there; erased, the member deleted
 permanently there and then the row here; cleaned, nothing (it came from
 Mailchimp).
 
+Merge fields: Mailchimp refuses a member whose merge fields name a tag the
+audience lacks, so the first upsert of each process makes sure ORG and PREF
+exist (``merge_fields_ensure``), and a refused upsert makes the next one
+look again (an operator may have deleted a field).
+
 Interests: one Mailchimp interest per region and per topic, in two
 categories Tsunagu owns. ``MailchimpInterest`` rows keep their ids; a region
 or topic that is new, renamed or gone makes the rows stale, and the next
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import random
+import weakref
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -36,6 +42,7 @@ from publishers.backends.newsletter import (
     NewsletterError,
     NotFound,
     RateLimited,
+    Rejected,
     TemporaryError,
     newsletter_backend,
 )
@@ -57,6 +64,8 @@ TOPIC_CATEGORY = "Tsunagu: topics"
 #: Merge tags; the audience needs text merge fields with these tags.
 MERGE_ORGANISATION = "ORG"
 MERGE_PREFECTURE = "PREF"
+#: tag → the field's name in Mailchimp (the sign-up form's labels).
+MERGE_FIELDS = {MERGE_ORGANISATION: "所属団体", MERGE_PREFECTURE: "都道府県"}
 #: Mailchimp's limits: an interest's name, a text merge field.
 INTEREST_NAME_LENGTH = 100
 MERGE_VALUE_LENGTH = 255
@@ -65,6 +74,10 @@ REQUEUE_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 500
 # Mailchimp's language codes where they differ from the site's.
 MAILCHIMP_LANGUAGES = {"zh-hans": "zh"}
+
+# The backends (one per process and configuration) whose audience is known
+# to have MERGE_FIELDS: asking once per process is enough.
+_merge_fields_known: weakref.WeakSet[NewsletterBackend] = weakref.WeakSet()
 
 
 # -- interests -----------------------------------------------------------------
@@ -178,6 +191,12 @@ def _interests_ensure(backend: NewsletterBackend) -> dict[tuple[str, int], str]:
         (row.kind, row.object_id): row.interest_id
         for row in MailchimpInterest.objects.all()
     }
+
+
+def _merge_fields_ensure(backend: NewsletterBackend) -> None:
+    if backend not in _merge_fields_known:
+        backend.merge_fields_ensure(fields=MERGE_FIELDS)
+        _merge_fields_known.add(backend)
 
 
 # -- marking and enqueueing ----------------------------------------------------
@@ -299,6 +318,7 @@ def _merge_fields(subscriber: Subscriber) -> dict[str, str]:
 
 def _upsert(backend: NewsletterBackend, subscriber: Subscriber) -> str:
     ids = _interests_ensure(backend)
+    _merge_fields_ensure(backend)
     chosen = {
         (Kind.REGION, pk) for pk in subscriber.regions.values_list("pk", flat=True)
     }
@@ -308,12 +328,17 @@ def _upsert(backend: NewsletterBackend, subscriber: Subscriber) -> str:
     # Every interest of our categories, so one taken off is taken off there.
     interests = {interest_id: key in chosen for key, interest_id in ids.items()}
     email = email_ascii(subscriber.email)
-    member = backend.member_upsert(
-        email=email,
-        merge_fields=_merge_fields(subscriber),
-        interests=interests,
-        language=MAILCHIMP_LANGUAGES.get(subscriber.language, subscriber.language),
-    )
+    try:
+        member = backend.member_upsert(
+            email=email,
+            merge_fields=_merge_fields(subscriber),
+            interests=interests,
+            language=MAILCHIMP_LANGUAGES.get(subscriber.language, subscriber.language),
+        )
+    except Rejected:
+        # Perhaps a merge field was deleted at Mailchimp: look next time.
+        _merge_fields_known.discard(backend)
+        raise
     note = ""
     if member.status == "unsubscribed" and subscriber.status == Status.PENDING:
         # Someone who left signed up again on the site: "pending" makes

@@ -1,5 +1,5 @@
 """The fake Mailchimp's audience endpoints: ping, the list, its members, its
-interest categories and interests.
+merge fields, its interest categories and interests.
 
 A mixin of MailchimpServer (mailchimp_server.py), which holds the state and
 the HTTP side and calls each endpoint under its lock. Each method takes the
@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import mailchimp_rules as rules
-from .mailchimp_rules import Audience, Category, Interest, Problem
+from .mailchimp_rules import Audience, Category, Interest, MergeField, Problem
 
 Answer = tuple[int, dict[str, Any] | None]
 Query = dict[str, list[str]]
@@ -36,6 +36,23 @@ def member_json(audience: Audience, record: dict[str, Any]) -> dict[str, Any]:
         "vip": False,
         "timestamp_signup": record["timestamp_signup"],
         "last_changed": record["last_changed"],
+        "list_id": audience.id,
+        "_links": [],
+    }
+
+
+def merge_field_json(audience: Audience, merge_field: MergeField) -> dict[str, Any]:
+    return {
+        "merge_id": merge_field.merge_id,
+        "tag": merge_field.tag,
+        "name": merge_field.name,
+        "type": merge_field.type,
+        "required": merge_field.required,
+        "default_value": "",
+        "public": merge_field.public,
+        "display_order": merge_field.display_order,
+        "options": {"size": 25} if merge_field.type == "text" else {},
+        "help_text": "",
         "list_id": audience.id,
         "_links": [],
     }
@@ -147,11 +164,12 @@ class AudienceEndpoints:
         self,
         record: dict[str, Any],
         body: dict[str, Any],
+        merge_fields: dict[str, Any],
         interests: dict[str, bool],
     ) -> None:
         """What a PUT or a PATCH changes besides the status (already
         checked: a refused request changes nothing)."""
-        record["merge_fields"].update(body.get("merge_fields") or {})
+        record["merge_fields"].update(merge_fields)
         record["interests"].update(interests)
         if body.get("language"):
             record["language"] = body["language"]
@@ -183,6 +201,7 @@ class AudienceEndpoints:
             )
         self._statuses_check(body, "status", "status_if_new")
         interests = self._interests_check(audience, body)
+        merge_fields = rules.merge_values_check(audience, body.get("merge_fields"))
         record = audience.members.get(key)
         if record is None:
             status = body.get("status") or body.get("status_if_new")
@@ -201,7 +220,7 @@ class AudienceEndpoints:
         elif "status" in body and body["status"] != record["status"]:
             self._status_change(record, body["status"])
         record["email_address"] = email
-        self._member_update(record, body, interests)
+        self._member_update(record, body, merge_fields, interests)
         return 200, member_json(audience, record)
 
     def member_patch(
@@ -225,10 +244,11 @@ class AudienceEndpoints:
             )
         self._statuses_check(body, "status")
         interests = self._interests_check(audience, body)
+        merge_fields = rules.merge_values_check(audience, body.get("merge_fields"))
         if "status" in body and body["status"] != record["status"]:
             self._status_change(record, body["status"])
         record["email_address"] = email
-        self._member_update(record, body, interests)
+        self._member_update(record, body, merge_fields, interests)
         return 200, member_json(audience, record)
 
     def member_get(
@@ -249,6 +269,49 @@ class AudienceEndpoints:
             raise Problem(404)
         audience.forgotten.add(key)
         return 204, None
+
+    # -- merge fields ------------------------------------------------------------------
+
+    def merge_fields_get(self, query: Query, body: Any, list_id: str) -> Answer:
+        audience = self._audience(list_id)
+        ordered = sorted(audience.merge_fields.values(), key=lambda f: f.display_order)
+        listed = [merge_field_json(audience, f) for f in rules.page(query, ordered)]
+        return 200, {
+            "merge_fields": listed,
+            "list_id": audience.id,
+            "total_items": len(ordered),
+            "_links": [],
+        }
+
+    def merge_fields_post(self, query: Query, body: Any, list_id: str) -> Answer:
+        audience = self._audience(list_id)
+        body = rules.json_object(body)
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise rules.invalid("name", "This value should not be blank.")
+        if body.get("type") not in rules.MERGE_TYPES:
+            raise rules.invalid("type", "Invalid type.")
+        merge_id = max((f.merge_id for f in audience.merge_fields.values()), default=0)
+        merge_id += 1
+        # Mailchimp names a field given no tag MMERGE<id>; tags are upper case.
+        tag = str(body.get("tag") or f"MMERGE{merge_id}").upper()
+        if tag in audience.merge_fields:
+            raise Problem(
+                400,
+                "Invalid Resource",
+                f'A Merge Field with the tag "{tag}" already exists for this list.',
+            )
+        merge_field = MergeField(
+            merge_id,
+            tag,
+            name,
+            body["type"],
+            required=bool(body.get("required", False)),
+            public=bool(body.get("public", True)),
+            display_order=int(body.get("display_order") or merge_id + 1),
+        )
+        audience.merge_fields[tag] = merge_field
+        return 200, merge_field_json(audience, merge_field)
 
     # -- interest categories and interests -------------------------------------------
 

@@ -29,6 +29,19 @@ MAX_PAGE = 1000
 DEFAULT_PAGE = 10
 MEMBER_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
 CATEGORY_TYPES = ("checkboxes", "dropdown", "radio", "hidden")
+MERGE_TYPES = (
+    "text",
+    "number",
+    "address",
+    "phone",
+    "date",
+    "url",
+    "imageurl",
+    "radio",
+    "dropdown",
+    "birthday",
+    "zip",
+)
 #: Status → the statuses a member is not set to from it by API ("Member In
 #: Compliance State"): only the person can come back, and pending sends an
 #: unsubscribed one the opt-in e-mail.
@@ -148,6 +161,34 @@ class Category:
 
 
 @dataclass
+class MergeField:
+    merge_id: int
+    tag: str
+    name: str
+    type: str
+    required: bool = False
+    public: bool = True
+    display_order: int = 0
+
+
+def default_merge_fields() -> dict[str, MergeField]:
+    """The merge fields Mailchimp gives a new audience ("present by default
+    when an audience is created", its merge field guide)."""
+    return {
+        tag: MergeField(merge_id, tag, name, kind, display_order=merge_id + 1)
+        for merge_id, (tag, name, kind) in enumerate(
+            [
+                ("FNAME", "First Name", "text"),
+                ("LNAME", "Last Name", "text"),
+                ("ADDRESS", "Address", "address"),
+                ("PHONE", "Phone Number", "phone"),
+            ],
+            start=1,
+        )
+    }
+
+
+@dataclass
 class Audience:
     id: str
     name: str = "Tsunagu"
@@ -156,6 +197,8 @@ class Audience:
     #: hashes of permanently deleted addresses
     forgotten: set[str] = field(default_factory=set)
     categories: dict[str, Category] = field(default_factory=dict)
+    #: tag → merge field
+    merge_fields: dict[str, MergeField] = field(default_factory=default_merge_fields)
 
     def interests_of(self, title: str) -> list[Interest]:
         """The interests of the category with this title."""
@@ -254,6 +297,26 @@ def page(query: dict[str, list[str]], items: list[Any]) -> list[Any]:
 
 def email_valid(email: Any) -> bool:
     return isinstance(email, str) and bool(_EMAIL.match(email))
+
+
+def merge_values_check(audience: Audience, values: Any) -> dict[str, Any]:
+    """A member's merge_fields: every tag one of the audience's, a text
+    field's value a string. Mailchimp refuses the member otherwise, naming
+    the field ("merge_fields.TAG") in its errors."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise invalid("merge_fields", "An object is expected.")
+    for tag, value in values.items():
+        merge_field = audience.merge_fields.get(tag)
+        if merge_field is None:
+            raise invalid(f"merge_fields.{tag}", f"Merge field {tag} does not exist.")
+        if merge_field.type == "text" and not isinstance(value, str):
+            raise invalid(
+                f"merge_fields.{tag}",
+                "Data did not match any of the schemas described in anyOf.",
+            )
+    return values
 
 
 def schedule_time(text: Any) -> datetime:

@@ -16,7 +16,12 @@ mailchimp_campaigns.py, the HTTP side in mailchimp_http.py:
   member only: 404 otherwise), GET, POST actions/delete-permanent (the
   address is then refused: 400 "Forgotten Email Not Subscribed"). A status
   change does not put back by API an unsubscribed member as subscribed or a
-  cleaned one at all: 400 "Member In Compliance State".
+  cleaned one at all: 400 "Member In Compliance State". A member whose
+  merge_fields name a tag the audience lacks (or give a text field a
+  non-string) is refused: 400 "Invalid Resource", the field in its errors.
+- Merge fields: GET (pages of 10 unless ``count``), POST (400 for a tag
+  already there). A new audience has Mailchimp's FNAME, LNAME, ADDRESS and
+  PHONE.
 - Interest categories and interests: GET (pages of 10 unless ``count``),
   POST, DELETE; at most 60 interests in an audience.
 - Campaigns: POST (recipients list_id + Interests segment_opts), GET,
@@ -35,6 +40,8 @@ is the clock, ``sending_seconds`` keeps a sent campaign "sending" a while.
 ``member_confirm`` / ``member_unsubscribe`` / ``member_clean`` play the
 subscriber and return the webhook form Mailchimp would post;
 ``post_webhook(url, form)`` (mailchimp_webhooks.py) posts one.
+``merge_field_add`` plays an operator adding a field in the audience's
+settings.
 
 Alone: ``python -m tests.fakes.mailchimp_server --port 8043``.
 """
@@ -56,7 +63,14 @@ from . import mailchimp_rules as rules
 from .mailchimp_campaigns import CampaignEndpoints
 from .mailchimp_endpoints import Answer, AudienceEndpoints
 from .mailchimp_http import Directive, Handler, HTTPServer, RecordedRequest
-from .mailchimp_rules import Audience, Campaign, MethodNotAllowed, Problem, Send
+from .mailchimp_rules import (
+    Audience,
+    Campaign,
+    MergeField,
+    MethodNotAllowed,
+    Problem,
+    Send,
+)
 from .mailchimp_webhooks import post_webhook, webhook_form
 
 __all__ = [
@@ -203,6 +217,15 @@ class MailchimpServer(AudienceEndpoints, CampaignEndpoints):
         self._member_status(email, "cleaned")
         return webhook_form("cleaned", email, list_id=self.list_id, reason=reason)
 
+    def merge_field_add(self, tag: str, name: str, kind: str = "text") -> None:
+        """An operator added a merge field in the audience's settings."""
+        with self._lock:
+            fields = self.audience.merge_fields
+            merge_id = max((f.merge_id for f in fields.values()), default=0) + 1
+            fields[tag] = MergeField(
+                merge_id, tag, name, kind, display_order=merge_id + 1
+            )
+
     # -- lifecycle ---------------------------------------------------------------
 
     def start(self) -> MailchimpServer:
@@ -344,6 +367,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = [
             f"{_MEMBER}/actions/delete-permanent",
             AudienceEndpoints.member_delete_permanent,
         ),
+        ("GET", f"{_LIST}/merge-fields", AudienceEndpoints.merge_fields_get),
+        ("POST", f"{_LIST}/merge-fields", AudienceEndpoints.merge_fields_post),
         ("GET", _CATEGORIES, AudienceEndpoints.categories_get),
         ("POST", _CATEGORIES, AudienceEndpoints.categories_post),
         ("GET", _CATEGORY, AudienceEndpoints.category_get),

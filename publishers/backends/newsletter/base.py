@@ -242,6 +242,15 @@ class NewsletterBackend(ABC):
         """Erase the member for good (erasure on request); the address can
         then only come back by signing up again. Already gone counts as done."""
 
+    # -- merge fields ------------------------------------------------------
+
+    @abstractmethod
+    def merge_fields_ensure(self, *, fields: dict[str, str]) -> None:
+        """Make sure the audience has a text merge field for each tag (tag →
+        name), creating the missing ones; fields already there, whatever
+        their name or type, are left alone. The vendor refuses a member
+        whose merge fields name a tag the audience lacks. Idempotent."""
+
     # -- interests ---------------------------------------------------------
 
     @abstractmethod

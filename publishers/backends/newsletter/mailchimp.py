@@ -233,6 +233,63 @@ class MailchimpBackend(NewsletterBackend):
         except NotFound:
             self._list_ensure()
 
+    # -- merge fields -------------------------------------------------------
+
+    def _merge_field_types(self) -> dict[str, str]:
+        """tag → type of every merge field of the audience."""
+        try:
+            data = self.calls(
+                "list the merge fields",
+                lambda: self.client.lists.get_list_merge_fields(
+                    self.list_id, count=PAGE_SIZE
+                ),
+                repeatable=True,
+            )
+        except NotFound:
+            self._list_ensure()
+            raise
+        return {
+            f["tag"]: f.get("type", "") for f in (data or {}).get("merge_fields", [])
+        }
+
+    def merge_fields_ensure(self, *, fields: dict[str, str]) -> None:
+        existing = self._merge_field_types()
+        for tag, name in fields.items():
+            if tag in existing:
+                if existing[tag] != "text":
+                    logger.warning(
+                        "Mailchimp merge field %s is of type %s, not text: members' "
+                        "values may be refused",
+                        tag,
+                        existing[tag],
+                    )
+                continue
+            # Not public: the site's form, with its consent, is where these
+            # are entered, as with the hidden interest categories.
+            # https://mailchimp.com/developer/marketing/api/list-merges/add-merge-field/
+            body = {
+                "tag": tag,
+                "name": name,
+                "type": "text",
+                "required": False,
+                "public": False,
+            }
+            try:
+                # Repeatable as a whole: after a lost answer the next ensure
+                # reads the fields first and creates only what is missing.
+                self.calls(
+                    f"create the merge field {tag}",
+                    lambda body=body: self.client.lists.add_list_merge_field(
+                        self.list_id, body
+                    ),
+                    repeatable=True,
+                )
+            except Rejected:
+                # Another worker may have created it since the fields were
+                # read: Mailchimp then refuses a second one with that tag.
+                if tag not in self._merge_field_types():
+                    raise
+
     # -- interests ----------------------------------------------------------
 
     def _categories(self) -> dict[str, str]:

@@ -1,14 +1,15 @@
 """The in-memory twin of the newsletter service, for the services' tests.
 
-It keeps members, interests and campaigns the way Mailchimp treats them
-(status_if_new upserts, status changes that do not put back a member who
-left or bounced, permanent deletion that refuses the address afterwards,
-quarter-hour schedules, a send that is not idempotent) and counts sends per
-campaign. Tests steer it: ``fail_next(error)`` raises an error on the next
-call (``after_effect=True``: the call takes effect first, as when an answer
-is lost), ``member_confirm`` / ``member_unsubscribe`` / ``member_clean``
-play the subscriber's or Mailchimp's part and return the webhook form
-Mailchimp would post. The real client is tested against
+It keeps members, merge fields, interests and campaigns the way Mailchimp
+treats them (status_if_new upserts that refuse a merge tag the audience
+lacks, status changes that do not put back a member who left or bounced,
+permanent deletion that refuses the address afterwards, quarter-hour
+schedules, a send that is not idempotent) and counts sends per campaign.
+Tests steer it: ``fail_next(error)`` raises an error on the next call
+(``after_effect=True``: the call takes effect first, as when an answer is
+lost), ``member_confirm`` / ``member_unsubscribe`` / ``member_clean`` play
+the subscriber's or Mailchimp's part and return the webhook form Mailchimp
+would post. The real client is tested against
 tests/fakes/mailchimp_server.py over HTTP.
 """
 
@@ -35,6 +36,13 @@ from .base import (
 )
 from .mailchimp_webhooks import webhook_events_parse
 
+#: The merge fields Mailchimp gives a new audience (tag → name).
+DEFAULT_MERGE_FIELDS = {
+    "FNAME": "First Name",
+    "LNAME": "Last Name",
+    "ADDRESS": "Address",
+    "PHONE": "Phone Number",
+}
 #: Status → the statuses Mailchimp will not set by API from it ("Member In
 #: Compliance State"): only the person can come back.
 COMPLIANCE_BLOCKED = {
@@ -86,6 +94,8 @@ class InMemoryNewsletterBackend(NewsletterBackend):
             self.members: dict[str, Member] = {}
             #: hashes of permanently deleted addresses
             self.forgotten: set[str] = set()
+            #: the audience's merge fields: tag → name
+            self.merge_fields: dict[str, str] = dict(DEFAULT_MERGE_FIELDS)
             #: category title → {interest name → interest id}
             self.categories: dict[str, dict[str, str]] = {}
             self.campaigns: dict[str, Campaign] = {}
@@ -223,6 +233,17 @@ class InMemoryNewsletterBackend(NewsletterBackend):
                     status=400,
                     title="Invalid Resource",
                 )
+            missing = sorted(set(merge_fields) - set(self.merge_fields))
+            if missing:
+                raise Rejected(
+                    f"The audience has no merge field {missing[0]}.",
+                    status=400,
+                    title="Invalid Resource",
+                    errors=[
+                        {"field": f"merge_fields.{tag}", "message": "Unknown field."}
+                        for tag in missing
+                    ],
+                )
             old = self.members.get(key)
             member = Member(
                 email=email,
@@ -272,6 +293,15 @@ class InMemoryNewsletterBackend(NewsletterBackend):
             key = subscriber_hash(email)
             if self.members.pop(key, None) is not None:
                 self.forgotten.add(key)
+        self._end(failure)
+
+    # -- merge fields -------------------------------------------------------
+
+    def merge_fields_ensure(self, *, fields: dict[str, str]) -> None:
+        failure = self._begin("merge_fields_ensure", fields=fields)
+        with self._lock:
+            for tag, name in fields.items():
+                self.merge_fields.setdefault(tag, name)
         self._end(failure)
 
     # -- interests ----------------------------------------------------------

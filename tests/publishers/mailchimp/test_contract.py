@@ -102,6 +102,18 @@ def test_member_status_set(backend, prism, status):
     assert received(prism, "PATCH", path) == before + 1
 
 
+def test_merge_fields_ensure(backend, prism):
+    path = "/lists/f0e1d2c3b4/merge-fields"
+    before = received(prism, "GET", path), received(prism, "POST", path)
+
+    backend.merge_fields_ensure(fields={"ORG": "所属団体", "PREF": "都道府県"})
+
+    # The description's example list holds one field, tagged "tag": ORG and
+    # PREF are both created (count=1000 is within its maximum).
+    after = received(prism, "GET", path), received(prism, "POST", path)
+    assert after == (before[0] + 1, before[1] + 2)
+
+
 def test_member_get(backend, prism):
     backend.member_get(email=EMAIL)
 

@@ -96,6 +96,36 @@ def test_a_patch_changes_only_a_member_the_audience_holds(mailchimp):
     assert mailchimp.member(EMAIL)["status"] == "cleaned"
 
 
+def test_merge_fields_page_tags_and_values(mailchimp):
+    path = f"/lists/{mailchimp.list_id}/merge-fields"
+    for n in range(8):
+        body = {"name": f"Field {n}", "type": "text"}
+        call(mailchimp, "POST", path, json=body).raise_for_status()
+    twice = call(
+        mailchimp, "POST", path, json={"tag": "MMERGE5", "name": "x", "type": "text"}
+    )
+    first = call(mailchimp, "GET", path).json()
+    body = {
+        "email_address": EMAIL,
+        "status_if_new": "pending",
+        "merge_fields": {"FNAME": 7},
+    }
+    not_text = call(mailchimp, "PUT", member_path(mailchimp), json=body)
+
+    # Four of Mailchimp's own, then MMERGE5 to MMERGE12 (no tag given).
+    assert (len(first["merge_fields"]), first["total_items"]) == (10, 12)
+    assert [f["tag"] for f in first["merge_fields"]][:5] == [
+        "FNAME",
+        "LNAME",
+        "ADDRESS",
+        "PHONE",
+        "MMERGE5",
+    ]
+    assert (twice.status_code, twice.json()["title"]) == (400, "Invalid Resource")
+    assert not_text.status_code == 400
+    assert not_text.json()["errors"][0]["field"] == "merge_fields.FNAME"
+
+
 def test_the_path_may_hold_the_address_itself(mailchimp):
     body = {"email_address": EMAIL, "status_if_new": "subscribed"}
 

@@ -34,6 +34,7 @@ def twin():
 
 def test_members_as_mailchimp_keeps_them(twin):
     ids = twin.interests_sync(categories={"地域": ["欧州"]})["地域"]
+    twin.merge_fields_ensure(fields={"ORG": "所属団体"})
     assert twin.member_upsert(email=EMAIL, merge_fields={}, interests={}).status == (
         "pending"
     )
@@ -49,6 +50,22 @@ def test_members_as_mailchimp_keeps_them(twin):
     twin.member_delete_permanently(email=EMAIL)
     with pytest.raises(Rejected, match="permanently deleted"):
         twin.member_upsert(email=EMAIL, merge_fields={}, interests={})
+
+
+def test_an_unknown_merge_tag_is_refused_until_ensured(twin):
+    with pytest.raises(Rejected) as refused:
+        twin.member_upsert(email=EMAIL, merge_fields={"PREF": "北海道"}, interests={})
+    assert refused.value.title == "Invalid Resource"
+    assert refused.value.errors[0]["field"] == "merge_fields.PREF"
+
+    twin.merge_fields_ensure(fields={"PREF": "都道府県"})
+    twin.merge_fields_ensure(fields={"PREF": "Prefecture"})  # already there
+
+    assert twin.merge_fields["PREF"] == "都道府県"
+    member = twin.member_upsert(
+        email=EMAIL, merge_fields={"PREF": "北海道"}, interests={}
+    )
+    assert member.merge_fields == {"PREF": "北海道"}
 
 
 def test_member_status_set_as_mailchimp_allows_it(twin):

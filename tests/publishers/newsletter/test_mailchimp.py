@@ -239,6 +239,40 @@ def test_unsubscribing_someone_mailchimp_does_not_hold_is_done(
     assert _member(mailchimp) is None
 
 
+def test_the_merge_fields_are_made_before_the_first_member_and_once(mailchimp, signup):
+    assert "ORG" not in mailchimp.merge_fields
+    signup()
+    signup("suzuki@city.example.lg.jp")
+    assert mailchimp.merge_fields["ORG"] == "所属団体"
+    assert mailchimp.merge_fields["PREF"] == "都道府県"
+    names = [name for name, _ in mailchimp.calls]
+    # Once for the process, before the first upsert (which it would refuse).
+    assert names.count("merge_fields_ensure") == 1
+    assert names.index("merge_fields_ensure") < names.index("member_upsert")
+    assert names.count("member_upsert") == 2
+
+
+def test_a_merge_field_deleted_at_mailchimp_is_made_again(mailchimp, signup, committed):
+    signup()
+    # An operator deleted a field in the audience's settings.
+    del mailchimp.merge_fields["PREF"]
+    subscriber = Subscriber.objects.get()
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        organisation="新しい所属", sync_needed=True
+    )
+    subscriber_sync(subscriber_id=subscriber.pk)
+    subscriber.refresh_from_db()
+    assert subscriber.sync_needed
+    assert "merge field PREF" in subscriber.sync_error
+    _due(subscriber)
+    with committed():
+        newsletter_sweep()
+    subscriber.refresh_from_db()
+    assert not subscriber.sync_needed
+    assert "PREF" in mailchimp.merge_fields
+    assert _member(mailchimp).merge_fields["ORG"] == "新しい所属"
+
+
 def test_a_member_who_left_cannot_be_put_back_without_the_opt_in(mailchimp, signup):
     # The twin refuses as Mailchimp does: the sync only ever asks for
     # pending (the opt-in e-mail) for someone who unsubscribed.

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from cms.models import Region
-from publishers.backends.newsletter import newsletter_backend
+from publishers.backends.newsletter import newsletter_backend, subscriber_hash
 from publishers.newsletter.consent import consent_get
 from publishers.newsletter.models import ConsentRecord, Subscriber
 from publishers.newsletter.services import (
@@ -84,6 +84,24 @@ def test_erasure_waits_while_mailchimp_answers_503(fake, signup, admin_user):
     assert subscriber.sync_needed
     assert subscriber.sync_error
     assert fake.member(EMAIL) is not None
+
+
+@pytest.mark.django_db
+def test_signup_makes_the_merge_fields_before_the_member_over_http(fake, signup):
+    signup(EMAIL)
+    org = fake.audience.merge_fields["ORG"]
+    assert (org.name, org.type, org.public) == ("所属団体", "text", False)
+    assert fake.audience.merge_fields["PREF"].name == "都道府県"
+    order = [
+        (r.method, r.path.rsplit("/", 1)[-1])
+        for r in fake.requests_to(r"/lists/[^/]+/(merge-fields|members/[0-9a-f]+)")
+    ]
+    assert order == [
+        ("GET", "merge-fields"),
+        ("POST", "merge-fields"),
+        ("POST", "merge-fields"),
+        ("PUT", subscriber_hash(EMAIL)),
+    ]
 
 
 @pytest.mark.django_db
