@@ -8,6 +8,7 @@ whatever the number of articles. A single article not decorated asks for
 itself.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from rest_framework.fields import Field
@@ -15,15 +16,58 @@ from wagtail.api import APIField
 from wagtail.api.v2.serializers import RichTextFieldSerializer
 
 from ..feeds.selectors import summary_only_keys, translation_states
-from ..models import ArticlePage
+from ..models import ArticlePage, Country, Topic
 
 REPUBLISH_FULL = "full"
 REPUBLISH_SUMMARY = "summary"
 
 
-def articles_decorate(pages: Iterable) -> None:
+# Topics and countries (with their regions) by id, per content generation:
+# a handful of rows that change rarely (every change starts a generation),
+# kept in the process so a page of results costs two small queries for its
+# classification instead of joins and a hundred model instances.
+_TAXONOMY: dict[str, tuple[dict[int, Topic], dict[int, Country]]] = {}
+
+
+def taxonomy_by_id(token: str | None) -> tuple[dict[int, Topic], dict[int, Country]]:
+    found = _TAXONOMY.get(token) if token else None
+    if found is None:
+        found = (
+            {topic.pk: topic for topic in Topic.objects.all()},
+            {c.pk: c for c in Country.objects.select_related("region")},
+        )
+        if token:
+            _TAXONOMY.clear()
+            _TAXONOMY[token] = found
+    return found
+
+
+def articles_classify(articles: list, *, token: str | None = None) -> None:
+    """Give each article its topics and countries in memory (ordered as the
+    models order them), from the through tables and ``taxonomy_by_id``."""
+    ids = [page.pk for page in articles]
+    topics, countries = taxonomy_by_id(token)
+    by_article: dict[str, dict[int, list]] = {
+        "topics": defaultdict(list),
+        "countries": defaultdict(list),
+    }
+    through = ArticlePage.topics.through.objects.filter(articlepage_id__in=ids)
+    for article_id, topic_id in through.values_list("articlepage_id", "topic_id"):
+        by_article["topics"][article_id].append(topics[topic_id])
+    through = ArticlePage.countries.through.objects.filter(articlepage_id__in=ids)
+    for article_id, country_id in through.values_list("articlepage_id", "country_id"):
+        by_article["countries"][article_id].append(countries[country_id])
+    for page in articles:
+        page.topics = sorted(
+            by_article["topics"][page.pk], key=lambda t: (t.sort_order, t.slug)
+        )
+        page.countries = sorted(by_article["countries"][page.pk], key=lambda c: c.code)
+
+
+def articles_decorate(pages: Iterable, *, token: str | None = None) -> None:
     """Set ``full_text_allowed`` and ``api_translation_state`` on the articles
-    among ``pages`` (other page types are left alone)."""
+    among ``pages`` (other page types are left alone), and their topics and
+    countries (``token``: the content generation, for the taxonomy cache)."""
     articles = [page for page in pages if isinstance(page, ArticlePage)]
     if not articles:
         return
@@ -32,6 +76,7 @@ def articles_decorate(pages: Iterable) -> None:
     for page in articles:
         page.full_text_allowed = page.translation_key not in summary_only
         page.api_translation_state = states[page.pk]
+    articles_classify(articles, token=token)
 
 
 def _full_text_allowed(page: ArticlePage) -> bool:

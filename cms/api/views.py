@@ -9,7 +9,7 @@ shows it (links expanded); only listing and detail URLs (Wagtail's ``find``
 redirects are not offered).
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import path
 from django.utils.functional import cached_property
@@ -23,8 +23,8 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page, PageViewRestriction, Site
 
-from ..caching import generation_cached
-from ..models import ArticlePage, Country
+from ..caching import generation_cached, request_generation
+from ..models import ArticlePage
 from ..selectors import collections_public
 from . import params as p
 from .fields import article_api_fields, articles_decorate
@@ -164,20 +164,20 @@ class PublicPagesMixin(PartnerAPIMixin):
 
     def pages_prepare(self, queryset: QuerySet) -> QuerySet:
         """What serialising a page of results needs, in a fixed number of
-        queries; for articles: office and locale joined, topics and countries
-        (with their region) prefetched. ``paginate_queryset`` adds the
-        republishing right and the translation state."""
+        queries; for articles: office and locale joined. ``articles_decorate``
+        adds topics and countries, the republishing right and the
+        translation state, for the whole page of results at once."""
         queryset = queryset.select_related("locale")
         if queryset.model is not ArticlePage:
             return queryset
-        return queryset.select_related("office").prefetch_related(
-            "topics",
-            Prefetch("countries", queryset=Country.objects.select_related("region")),
-        )
+        return queryset.select_related("office")
+
+    def decorate(self, pages: list) -> None:
+        articles_decorate(pages, token=request_generation(self.request).token)
 
     def paginate_queryset(self, queryset) -> list:
         page = list(super().paginate_queryset(queryset))
-        articles_decorate(page)
+        self.decorate(page)
         return page
 
 
@@ -236,7 +236,7 @@ class ArticlesAPIViewSet(PublicPagesMixin, PagesAPIViewSet):
         article = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
         if article is None:
             raise Http404("not found")
-        articles_decorate([article])
+        self.decorate([article])
         return article
 
     def get_object(self) -> ArticlePage:
@@ -271,7 +271,7 @@ class PublicPagesAPIViewSet(PublicPagesMixin, PagesAPIViewSet):
         page = super().get_object()
         if isinstance(page, ArticlePage):
             page = self.pages_prepare(ArticlePage.objects.filter(pk=page.pk)).get()
-            articles_decorate([page])
+            self.decorate([page])
         return page
 
     def get_object(self) -> Page:
