@@ -23,7 +23,7 @@ Measured, requests per second and p50/p99 latency:
   not asked before where the parameters allow it: the API listing with a
   different (valid, far-past) published_from on each request; the feed over
   every office x topic pair (fewer URLs than requests: the report says how
-  many); the article pages over every article (article pages are not cached).
+  many); the article pages over every article (each a miss the first time).
 - warm: one URL, asked once before the run.
 - Wagtail out of the box: the same listing (the same fields, filtered by the
   office's id), no cache; nginx: the same bytes.
