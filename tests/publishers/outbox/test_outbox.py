@@ -268,7 +268,15 @@ def test_scheduled_publishing_makes_deliveries(make_article):
     call_command("publish_scheduled", verbosity=0)
     article.refresh_from_db()
     assert article.live
-    assert [d.purpose for d in rows(article, channel="social")] == ["publish"]
+    made = rows(article, channel="social")
+    assert [d.purpose for d in made] == ["publish"]
+    run_due()
+    outbox_sweep()  # the log shows the scheduled publish: nothing more is made
+    run_due()
+    assert [d.state for d in rows(article, channel="social")] == [State.DONE]
+    # Exactly once on the channel's side. (The sweep may also have made rows
+    # for demo pages it found published in the last minutes.)
+    assert [p["title"] for p in recording.REMOTE].count("Plus tard") == 1
 
 
 def test_a_deleted_live_page_still_tells_the_channels(make_article):
