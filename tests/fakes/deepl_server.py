@@ -45,6 +45,7 @@ from urllib.parse import parse_qs, urlsplit
 from . import deepl_rules as rules
 from .deepl_endpoints import Answer, Endpoints, json_answer
 from .deepl_rules import Glossary, Refused
+from .lifecycle import LocalServer
 
 __all__ = ["DEFAULT_AUTH_KEY", "DeepLServer", "Glossary", "RecordedRequest"]
 
@@ -76,8 +77,10 @@ class _Failure:
     path: str | None
 
 
-class DeepLServer(Endpoints):
+class DeepLServer(LocalServer, Endpoints):
     """The fake service on ``host`` (127.0.0.1) and a free port."""
+
+    thread_name = "fake-deepl"
 
     def __init__(
         self,
@@ -145,53 +148,7 @@ class DeepLServer(Endpoints):
                 _Failure(status, answer_headers, body, path) for _ in range(times)
             )
 
-    def requests_to(
-        self, path: str, method: str | None = None
-    ) -> list[RecordedRequest]:
-        with self._lock:
-            return [
-                request
-                for request in self.requests
-                if request.path == path and method in (None, request.method)
-            ]
-
     # -- lifecycle ----------------------------------------------------------
-
-    def start(self) -> DeepLServer:
-        self._stopping.clear()
-        self._httpd = _HTTPServer(self._address, _Handler)
-        self._httpd.fake = self
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-deepl",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def __enter__(self) -> DeepLServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("DeepLServer is not started")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
 
     # -- handling -----------------------------------------------------------
 
@@ -358,6 +315,11 @@ def _parse_body(content_type: str, raw: bytes) -> Any:
                 for key, values in form.items()
             }
     return _UNREAD
+
+
+# Defined above the handler's class, which is defined below it.
+DeepLServer.server_class = _HTTPServer
+DeepLServer.handler_class = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:

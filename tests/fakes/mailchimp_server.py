@@ -60,6 +60,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import mailchimp_rules as rules
+from .lifecycle import LocalServer
 from .mailchimp_campaigns import CampaignEndpoints
 from .mailchimp_endpoints import Answer, AudienceEndpoints
 from .mailchimp_http import Directive, Handler, HTTPServer, RecordedRequest
@@ -81,8 +82,12 @@ __all__ = [
 ]
 
 
-class MailchimpServer(AudienceEndpoints, CampaignEndpoints):
+class MailchimpServer(LocalServer, AudienceEndpoints, CampaignEndpoints):
     """The fake service on ``host`` (127.0.0.1) and a free port."""
+
+    server_class = HTTPServer
+    handler_class = Handler
+    thread_name = "fake-mailchimp"
 
     def __init__(
         self,
@@ -227,42 +232,6 @@ class MailchimpServer(AudienceEndpoints, CampaignEndpoints):
             )
 
     # -- lifecycle ---------------------------------------------------------------
-
-    def start(self) -> MailchimpServer:
-        self._stopping.clear()
-        self._httpd = HTTPServer(self._address, Handler)
-        self._httpd.fake = self
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-mailchimp",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def __enter__(self) -> MailchimpServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("MailchimpServer is not started")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def api_url(self) -> str:

@@ -54,6 +54,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import x_rules as rules
+from .lifecycle import LocalServer
 from .x_rules import Bucket, Credentials, Endpoints, FakePost, RecordedRequest
 
 __all__ = ["DEFAULT_CREDENTIALS", "FakePost", "RecordedRequest", "XServer"]
@@ -85,8 +86,10 @@ class _Steer:
         )
 
 
-class XServer(Endpoints):
+class XServer(LocalServer, Endpoints):
     """The fake API on ``host`` (127.0.0.1) and a free port."""
+
+    thread_name = "fake-x"
 
     def __init__(
         self,
@@ -220,53 +223,7 @@ class XServer(Endpoints):
         with self._lock:
             return {text: n for text, n in self.created.items() if n > 1}
 
-    def requests_to(
-        self, path: str, method: str | None = None
-    ) -> list[RecordedRequest]:
-        with self._lock:
-            return [
-                request
-                for request in self.requests
-                if request.path == path and method in (None, request.method)
-            ]
-
     # -- lifecycle ----------------------------------------------------------
-
-    def start(self) -> XServer:
-        self._stopping.clear()
-        self._httpd = _HTTPServer(self._address, _Handler)
-        self._httpd.fake = self
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-x",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def __enter__(self) -> XServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("XServer is not started")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
 
     # -- handling -----------------------------------------------------------
 
@@ -440,6 +397,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+# Defined above the handler's class, which is defined below it.
+XServer.server_class = _HTTPServer
+XServer.handler_class = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:
