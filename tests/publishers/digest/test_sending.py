@@ -234,3 +234,33 @@ def test_mailchimp_schedules_on_a_quarter_hour(issue, mailchimp):
     campaign = mailchimp.campaigns[delivery.remote_id]
     assert campaign.send_count == 0
     assert campaign.status == "schedule"
+
+
+def test_an_urgent_article_is_one_mailchimp_campaign_to_its_regions_followers(
+    make_article, mailchimp
+):
+    from publishers.models import Delivery as DeliveryModel
+    from publishers.newsletter.models import MailchimpInterest
+    from publishers.newsletter.sync import newsletter_interests_sync
+
+    newsletter_interests_sync()
+    oceania = MailchimpInterest.objects.get(
+        kind=MailchimpInterest.Kind.REGION,
+        object_id=Region.objects.get(code="oceania").pk,
+    )
+    article = make_article(
+        "森林火災の避難情報",
+        office="syd",
+        locale="ja",
+        countries=("AU",),
+        urgent=True,
+    )
+    delivery = DeliveryModel.objects.get(page_key=article.pk, channel="newsletter")
+    delivery_run(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.state == State.DONE, delivery.last_error
+    campaign = mailchimp.campaigns[delivery.remote_id]
+    assert campaign.send_count == 1
+    conditions = campaign.segment_opts["conditions"]
+    assert [c["value"] for c in conditions] == [[oceania.interest_id]]
+    assert "森林火災の避難情報" in campaign.settings["subject_line"]
