@@ -129,14 +129,17 @@ def site_languages(context: template.Context) -> Languages:
     return Languages(get_language() or DEFAULT_LANGUAGE)
 
 
-def _locale(context: template.Context) -> Locale:
+def _locale(context: template.Context) -> Locale | None:
+    """The page's locale, else the request's language's, else the default;
+    None on a site with no locale yet (an error page must still render)."""
     page = context.get("page")
     if isinstance(page, Page):
         return page.locale
     try:
         return Locale.objects.get_for_language(site_languages(context).content)
     except (Locale.DoesNotExist, LookupError):
-        return Locale.get_default()
+        default = Locale.objects.filter(language_code=DEFAULT_LANGUAGE).first()
+        return default or Locale.objects.first()
 
 
 def _site(request: HttpRequest | None) -> Site | None:
@@ -321,6 +324,8 @@ def language_switcher(context: template.Context) -> dict[str, Any]:
 def _news_index(context: template.Context) -> NewsIndexPage | None:
     """The news index of the page's language, looked up once a request."""
     locale = _locale(context)
+    if locale is None:
+        return None
     request = context.get("request")
     cache_attr = "_tsunagu_news_index"
     found = getattr(request, cache_attr, {}) if request else {}
@@ -348,7 +353,7 @@ def listing_url(context: template.Context, kind: str, value: str) -> str:
 def home_url(context: template.Context) -> str:
     locale = _locale(context)
     site = _site(context.get("request"))
-    if site is None:
+    if site is None or locale is None:
         return "/"
     home = site.root_page.get_translation_or_none(locale) or site.root_page
     return home.get_url(context.get("request")) or "/"
