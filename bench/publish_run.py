@@ -29,7 +29,46 @@ def partners_register(receivers: list) -> None:
         )
 
 
-def articles_publish(count: int, workers: list[Worker]) -> dict:
+class Killer:
+    """Kills a worker (and starts another) when a random share of the
+    deliveries made so far is done, while some are still open: checked as
+    the articles are published and while the deliveries are waited for."""
+
+    def __init__(
+        self,
+        workers: list[Worker],
+        env: dict,
+        tmp: Path,
+        *,
+        kills: int,
+        rng: random.Random,
+        expected_total: int,
+    ) -> None:
+        self.workers, self.env, self.tmp, self.rng = workers, env, tmp, rng
+        # Shares of the deliveries the run will make (about 4 an article).
+        self.thresholds = sorted(rng.uniform(0.1, 0.8) for _ in range(kills))
+        self.expected_total = max(expected_total, 1)
+        self.started = time.perf_counter()
+        self.killed_at: list[float] = []
+        self.number = len(workers)
+
+    def check(self) -> None:
+        if not self.thresholds:
+            return
+        done = Delivery.objects.filter(state=State.DONE).count()
+        if done < self.thresholds[0] * self.expected_total or not _open_count():
+            return
+        self.thresholds.pop(0)
+        victim = self.rng.randrange(len(self.workers))
+        self.workers[victim].process.kill()
+        self.workers[victim].process.wait()
+        self.killed_at.append(time.perf_counter() - self.started)
+        log(f"  killed worker {self.workers[victim].worker_id} at {done} done")
+        self.workers[victim] = Worker(self.number, self.env, self.tmp)
+        self.number += 1
+
+
+def articles_publish(count: int, workers: list[Worker], killer: Killer) -> dict:
     """``count`` Japanese articles in the offices' sections in turn, each with
     a country and a topic (not the urgent one), published one by one as an
     editor would."""
@@ -56,6 +95,8 @@ def articles_publish(count: int, workers: list[Worker]) -> dict:
         article.save_revision().publish()
         ids.append(article.pk)
         progress.add(1)
+        if n % 10 == 0:
+            killer.check()
         if n % 50 == 0:
             for worker in workers:
                 worker.check()
@@ -66,25 +107,13 @@ def _open_count() -> int:
     return Delivery.objects.filter(state__in=OPEN).count()
 
 
-def deliveries_wait(
-    workers: list[Worker],
-    env: dict,
-    tmp: Path,
-    *,
-    kills: int,
-    rng: random.Random,
-    expected: dict,
-) -> list[float]:
-    """Sweep as the scheduler does until no delivery is open, killing a
-    worker (and starting another) at random moments while some are."""
-    started = time.perf_counter()
+def deliveries_wait(workers: list[Worker], killer: Killer) -> list[float]:
+    """Sweep as the scheduler does until no delivery is open, the killer
+    still at work; returns when (seconds from the start) workers were
+    killed."""
     total = Delivery.objects.count()
     progress = Progress("deliveries", total, "done")
-    # Kill when this share of the deliveries is done.
-    thresholds = sorted(rng.uniform(0.1, 0.8) for _ in range(kills))
-    killed_at: list[float] = []
     last_done, last_move = -1, time.monotonic()
-    number = len(workers)
     while True:
         outbox_sweep()
         done = Delivery.objects.filter(state=State.DONE).count()
@@ -93,15 +122,7 @@ def deliveries_wait(
             progress.total = total
             progress.add(done - max(last_done, 0))
             last_done, last_move = done, time.monotonic()
-        if thresholds and done >= thresholds[0] * total and _open_count():
-            thresholds.pop(0)
-            victim = rng.randrange(len(workers))
-            workers[victim].process.kill()
-            workers[victim].process.wait()
-            killed_at.append(time.perf_counter() - started)
-            log(f"  killed worker {workers[victim].worker_id} at {done}/{total} done")
-            workers[victim] = Worker(number, env, tmp)
-            number += 1
+        killer.check()
         if not _open_count():
             break
         if time.monotonic() - last_move > STALL_SECONDS:
@@ -110,7 +131,7 @@ def deliveries_wait(
         for worker in workers:
             worker.check()
         time.sleep(SWEEP_EVERY)
-    return killed_at
+    return killer.killed_at
 
 
 def delivery_times(published: dict) -> dict:
