@@ -21,20 +21,14 @@ from wagtail.permissions import register_permission_policy
 
 from .models import PartnerKey, PartnerKeyDailyUse
 from .newsroom.setup import HQ_REVIEWERS_GROUP
+from .selectors import user_is_hq
 
 
 class HQOnlyPermissionPolicy(BasePermissionPolicy):
     """Every action for superusers and HQ reviewers; nothing for anyone else."""
 
     def _allowed(self, user: AbstractBaseUser) -> bool:
-        return bool(
-            user.is_authenticated
-            and user.is_active
-            and (
-                user.is_superuser
-                or user.groups.filter(name=HQ_REVIEWERS_GROUP).exists()
-            )
-        )
+        return bool(user.is_active and user_is_hq(user))
 
     def user_has_permission(self, user: AbstractBaseUser, action: str) -> bool:
         return self._allowed(user)

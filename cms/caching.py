@@ -187,18 +187,11 @@ def affected_urls(
 
 
 def previous_live_version(page: Page) -> Page | None:
-    """The version of ``page`` that was live before the publish in progress:
-    the revision of its latest publish log entry. Wagtail sends
-    ``page_published`` before it writes this publish's entry."""
-    from wagtail.models import PageLogEntry
+    """The version of ``page`` that was live before the publish in progress."""
+    from .selectors import publish_log_latest
 
-    entry = (
-        PageLogEntry.objects.filter(page_id=page.pk, action="wagtail.publish")
-        .exclude(revision=None)
-        .exclude(revision_id=page.live_revision_id)
-        .select_related("revision")
-        .order_by("-timestamp", "-pk")
-        .first()
+    entry = publish_log_latest(
+        page_id=page.pk, other_than_revision=page.live_revision_id
     )
     return entry.revision.as_object() if entry is not None else None
 

@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -8,7 +8,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
-from wagtail.models import Collection, CollectionViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, PageLogEntry
 
 from .models import Office, ScheduledJob, SchedulerLease, WorkerHeartbeat
 
@@ -80,13 +80,50 @@ def system_health() -> SystemHealth:
     )
 
 
+def user_is_hq(user: AbstractBaseUser) -> bool:
+    """Superusers and HQ reviewers: they see and decide for every office."""
+    from .newsroom.setup import HQ_REVIEWERS_GROUP
+
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.groups.filter(name=HQ_REVIEWERS_GROUP).exists())
+    )
+
+
 def offices_for_user(user: AbstractBaseUser) -> QuerySet[Office]:
     """The offices whose work the user manages: all of them for superusers and
     HQ reviewers, otherwise those whose editors group the user is in."""
-    from .newsroom.setup import HQ_REVIEWERS_GROUP
-
     if not user.is_authenticated:
         return Office.objects.none()
-    if user.is_superuser or user.groups.filter(name=HQ_REVIEWERS_GROUP).exists():
+    if user_is_hq(user):
         return Office.objects.all()
     return Office.objects.filter(editors__in=user.groups.all())
+
+
+# Wagtail's log actions of a page going live and of it being taken down
+# (scheduled publishing and expiry log their own).
+PUBLISH_ACTIONS = ("wagtail.publish", "wagtail.publish.scheduled")
+UNPUBLISH_ACTIONS = ("wagtail.unpublish", "wagtail.unpublish.scheduled")
+
+
+def publish_log_latest(
+    *,
+    page_id: int,
+    before: datetime | None = None,
+    before_id: int | None = None,
+    other_than_revision: int | None = None,
+) -> PageLogEntry | None:
+    """A page's latest publish log entry (with its revision): before a time
+    or an entry, or other than the publish of a revision. Wagtail sends
+    ``page_published`` before it writes the publish's entry, so at the
+    signal this is the version that was live before."""
+    entries = PageLogEntry.objects.filter(
+        page_id=page_id, action__in=PUBLISH_ACTIONS
+    ).exclude(revision=None)
+    if before is not None:
+        entries = entries.filter(timestamp__lte=before)
+    if before_id is not None:
+        entries = entries.filter(pk__lt=before_id)
+    if other_than_revision is not None:
+        entries = entries.exclude(revision_id=other_than_revision)
+    return entries.order_by("-timestamp", "-pk").select_related("revision").first()

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cms.models import DigestIssuePage
+from cms.selectors import user_is_hq
 
-from .admin_views import _sees_everything
 from .backends.newsletter import NewsletterError, newsletter_backend, quarter_hour_next
 from .digest import digest_send, digest_test_send
 from .models import Delivery
@@ -81,7 +81,7 @@ class TestForm(forms.Form):
 
 
 def digest_send_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not _sees_everything(request.user):
+    if not user_is_hq(request.user):
         raise PermissionDenied
     issue = get_object_or_404(DigestIssuePage, pk=pk)
     send_form, test_form = SendForm(prefix="send"), TestForm(prefix="test")

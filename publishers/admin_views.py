@@ -30,34 +30,24 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.models import Office
-from cms.selectors import offices_for_user
+from cms.selectors import offices_for_user, user_is_hq
 
 from .channels import channels_all
 from .models import Delivery
 from .panels import explanation
+from .selectors import deliveries_failing
 from .services import delivery_retry, delivery_skip
 
 State = Delivery.State
 PER_PAGE = 50
 # What an operator can act on.
 ACTIONABLE = (State.FAILED, State.UNKNOWN, State.PENDING)
-FAILING = Q(state=State.FAILED) | (
-    Q(state__in=[State.PENDING, State.UNKNOWN], attempts__gte=1) & ~Q(last_error="")
-)
-
-
-def _sees_everything(user: AbstractBaseUser) -> bool:
-    from cms.newsroom.setup import HQ_REVIEWERS_GROUP
-
-    return bool(
-        user.is_superuser or user.groups.filter(name=HQ_REVIEWERS_GROUP).exists()
-    )
 
 
 def deliveries_visible(user: AbstractBaseUser) -> QuerySet[Delivery]:
     if not user.is_authenticated:
         return Delivery.objects.none()
-    if _sees_everything(user):
+    if user_is_hq(user):
         return Delivery.objects.all()
     offices = offices_for_user(user)
     return Delivery.objects.filter(page__articlepage__office__in=offices)
@@ -66,7 +56,7 @@ def deliveries_visible(user: AbstractBaseUser) -> QuerySet[Delivery]:
 def can_act(user: AbstractBaseUser, delivery: Delivery) -> bool:
     if delivery.state not in ACTIONABLE:
         return False
-    if _sees_everything(user):
+    if user_is_hq(user):
         return True
     page = delivery.page
     return page is not None and page.permissions_for_user(user).can_edit()
@@ -78,7 +68,7 @@ class DeliveriesView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "resubmit"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not (_sees_everything(request.user) or offices_for_user(request.user)):
+        if not (user_is_hq(request.user) or offices_for_user(request.user)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -86,7 +76,7 @@ class DeliveriesView(WagtailAdminTemplateMixin, TemplateView):
         rows = deliveries_visible(self.request.user).select_related("page")
         get = self.request.GET
         if (state := get.get("state", "")) == "failing":
-            rows = rows.filter(FAILING)
+            rows = rows.filter(pk__in=deliveries_failing().values("pk"))
         elif state in State.values:
             rows = rows.filter(state=state)
         if channel := get.get("channel", ""):
@@ -116,7 +106,7 @@ class DeliveriesView(WagtailAdminTemplateMixin, TemplateView):
             states=[("failing", _("Failing")), *State.choices],
             channels=list(channels_all()),
             offices=Office.objects.all()
-            if _sees_everything(user)
+            if user_is_hq(user)
             else offices_for_user(user),
             filters={
                 name: self.request.GET.get(name, "")
@@ -190,14 +180,15 @@ class DeliveriesPanel(Component):
             unknown=Count("pk", filter=Q(state=State.UNKNOWN)),
             failed=Count("pk", filter=Q(state=State.FAILED)),
         )
-        failing = list(visible.filter(FAILING).order_by("-updated_at", "-pk")[:10])
+        failing_rows = visible.filter(pk__in=deliveries_failing().values("pk"))
+        failing = list(failing_rows.order_by("-updated_at", "-pk")[:10])
         from cms.models import DigestIssuePage
 
         from .newsletter.selectors import subscriber_counts
 
         latest_issue = DigestIssuePage.objects.order_by("-week_start", "-pk").first()
         return {
-            "subscribers": subscriber_counts() if _sees_everything(self.user) else None,
+            "subscribers": subscriber_counts() if user_is_hq(self.user) else None,
             "latest_issue": latest_issue,
             "latest_issue_delivery": Delivery.objects.filter(
                 page_key=latest_issue.pk, channel="newsletter"
@@ -206,7 +197,7 @@ class DeliveriesPanel(Component):
             else None,
             "counts": sorted(counts, key=lambda row: row["channel"]),
             "failing": failing,
-            "failing_total": visible.filter(FAILING).count(),
+            "failing_total": failing_rows.count(),
             "list_url": reverse("publishers_deliveries"),
         }
 

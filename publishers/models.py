@@ -104,10 +104,6 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"{self.channel} {self.purpose} of {self.page_title or self.page_key}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.state not in (self.State.DONE, self.State.SKIPPED)
-
 
 class NewsletterRecipient(models.Model):
     """One subscriber's copy of a newsletter delivery sent by Django's e-mail

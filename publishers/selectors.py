@@ -8,14 +8,11 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from wagtail.models import Page, PageLogEntry
+from wagtail.models import Page
 
 from .channels import Channel, channels_all
 from .conf import outbox_setting
 from .models import ChannelDefault, Delivery
-
-PUBLISH_ACTIONS = ("wagtail.publish", "wagtail.publish.scheduled")
-UNPUBLISH_ACTIONS = ("wagtail.unpublish", "wagtail.unpublish.scheduled")
 
 # The page field that says yes or no to a kind of channel (None: default).
 # Channels of other kinds (the website) are always used.
@@ -65,20 +62,6 @@ def channels_for_page(*, page: Page) -> dict[str, Channel]:
     }
 
 
-def last_publish_entry(
-    *, page_id: int, before: datetime | None = None, before_id: int | None = None
-) -> PageLogEntry | None:
-    """The latest publish log entry of a page (before a time or an entry)."""
-    entries = PageLogEntry.objects.filter(
-        page_id=page_id, action__in=PUBLISH_ACTIONS
-    ).exclude(revision=None)
-    if before is not None:
-        entries = entries.filter(timestamp__lte=before)
-    if before_id is not None:
-        entries = entries.filter(pk__lt=before_id)
-    return entries.order_by("-timestamp", "-pk").select_related("revision").first()
-
-
 def deliveries_due(*, now: datetime | None = None) -> QuerySet[Delivery]:
     """Rows a task should run now: due pending ones, unknown outcomes due for
     their look, rows whose worker's lease ran out, and due rows whose task
@@ -94,16 +77,12 @@ def deliveries_due(*, now: datetime | None = None) -> QuerySet[Delivery]:
     )
 
 
-def deliveries_for_page(*, page_id: int) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(page_key=page_id).order_by("-created_at", "-pk")
-
-
 def deliveries_failing() -> QuerySet[Delivery]:
-    """What an operator should look at: failed rows, and rows that have
-    erred more than once and are still trying."""
+    """What an operator should look at: failed rows, and rows still trying
+    after an error."""
     State = Delivery.State
     return Delivery.objects.filter(
         Q(state=State.FAILED)
-        | Q(state__in=[State.PENDING, State.UNKNOWN], attempts__gte=2)
+        | Q(state__in=[State.PENDING, State.UNKNOWN], attempts__gte=1)
         & ~Q(last_error="")
-    ).order_by("-updated_at", "-pk")
+    )

@@ -32,17 +32,12 @@ from wagtail.log_actions import log
 from wagtail.models import Page, PageLogEntry, Revision
 
 from cms.caching import affected_urls
+from cms.selectors import PUBLISH_ACTIONS, UNPUBLISH_ACTIONS, publish_log_latest
 
 from .channels import Change, ChannelError, OutcomeUnknown, Sent, channel_get
 from .conf import outbox_setting
 from .models import Delivery, SweepCursor
-from .selectors import (
-    PUBLISH_ACTIONS,
-    UNPUBLISH_ACTIONS,
-    channels_for_page,
-    deliveries_due,
-    last_publish_entry,
-)
+from .selectors import channels_for_page, deliveries_due
 
 logger = logging.getLogger(__name__)
 
@@ -106,22 +101,22 @@ def deliveries_make(*, change: Change) -> list[Delivery]:
 
 def _purpose_of_publish(
     *, page: Page, revision_id: int | None, entry: PageLogEntry | None
-) -> tuple[str, Page | None]:
-    """First publication, update or correction, and the version that was
+) -> str:
+    """First publication, update or correction, from the version that was
     live before. At the signal, this publish's log entry is not written yet;
     from the sweep, ``entry`` is it."""
-    before = last_publish_entry(
-        page_id=page.pk, before_id=entry.pk if entry is not None else None
+    before = publish_log_latest(
+        page_id=page.pk,
+        before_id=entry.pk if entry is not None else None,
+        other_than_revision=revision_id,
     )
-    if before is not None and before.revision_id == revision_id:
-        before = last_publish_entry(page_id=page.pk, before_id=before.pk)
     if before is None:
-        return Purpose.PUBLISH, None
+        return Purpose.PUBLISH
     previous = before.revision.as_object()
     correction = (getattr(page, "correction", "") or "").strip()
     if correction and correction != (getattr(previous, "correction", "") or "").strip():
-        return Purpose.CORRECTION, previous
-    return Purpose.UPDATE, previous
+        return Purpose.CORRECTION
+    return Purpose.UPDATE
 
 
 def outbox_page_published(
@@ -131,9 +126,7 @@ def outbox_page_published(
     signal, or from the sweep with the log ``entry`` it found."""
     page = page.specific
     revision_id = revision.pk if revision is not None else page.live_revision_id
-    purpose, _previous = _purpose_of_publish(
-        page=page, revision_id=revision_id, entry=entry
-    )
+    purpose = _purpose_of_publish(page=page, revision_id=revision_id, entry=entry)
     urls = affected_urls(page=page, published=entry is None)
     return deliveries_make(
         change=Change(page=page, purpose=purpose, revision_id=revision_id, urls=urls)
@@ -146,7 +139,7 @@ def outbox_page_unpublished(
     """``page`` was unpublished (or is about to be deleted): the key is the
     revision that was live."""
     page = page.specific
-    last = last_publish_entry(
+    last = publish_log_latest(
         page_id=page.pk, before=entry.timestamp if entry is not None else None
     )
     revision_id = last.revision_id if last is not None else None
@@ -391,19 +384,30 @@ def _reconcile(now: datetime) -> int:
         .exclude(page_id=None)
         .order_by("timestamp", "pk")
     )
+    entries = list(entries)
+    page_ids = {entry.page_id for entry in entries}
+    pages = Page.objects.in_bulk(page_ids)
+    # What the signal path made already: one query for the whole window.
+    made_keys = {
+        purpose: set(
+            Delivery.objects.filter(page_key__in=page_ids, purpose__in=purposes)
+            .values_list("page_key", "revision_key")
+            .distinct()
+        )
+        for purpose, purposes in (
+            ("publish", [Purpose.PUBLISH, Purpose.UPDATE, Purpose.CORRECTION]),
+            ("unpublish", [Purpose.UNPUBLISH]),
+        )
+    }
     made = 0
-    for entry in entries.iterator():
-        page = Page.objects.filter(pk=entry.page_id).first()
+    for entry in entries:
+        page = pages.get(entry.page_id)
         if page is None:
             continue
         if entry.action in PUBLISH_ACTIONS:
             if (
                 entry.revision_id is None
-                or Delivery.objects.filter(
-                    page_key=page.pk,
-                    revision_key=entry.revision_id,
-                    purpose__in=[Purpose.PUBLISH, Purpose.UPDATE, Purpose.CORRECTION],
-                ).exists()
+                or (page.pk, entry.revision_id) in made_keys["publish"]
             ):
                 continue
             with transaction.atomic():
@@ -412,18 +416,14 @@ def _reconcile(now: datetime) -> int:
                         page=page, revision=entry.revision, entry=entry
                     )
                 )
-        else:
-            last = last_publish_entry(page_id=page.pk, before=entry.timestamp)
-            if Delivery.objects.filter(
-                page_key=page.pk,
-                revision_key=last.revision_id if last else 0,
-                purpose=Purpose.UNPUBLISH,
-            ).exists():
-                continue
-            if page.live:
-                continue  # published again since: nothing to retract now
-            with transaction.atomic():
-                made += len(outbox_page_unpublished(page=page, entry=entry))
+            continue
+        if page.live:
+            continue  # published again since: nothing to retract now
+        last = publish_log_latest(page_id=page.pk, before=entry.timestamp)
+        if (page.pk, last.revision_id if last else 0) in made_keys["unpublish"]:
+            continue
+        with transaction.atomic():
+            made += len(outbox_page_unpublished(page=page, entry=entry))
     SweepCursor.objects.filter(pk=cursor.pk).update(checked_until=now)
     return made
 

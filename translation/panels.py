@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
 
 from cms.models import Office
-from cms.newsroom.setup import HQ_REVIEWERS_GROUP
-from cms.selectors import offices_for_user
+from cms.selectors import offices_for_user, user_is_hq
 
 from .backends import backend_get
 from .budget import BudgetStatus, budget_status, month_start
@@ -66,10 +65,7 @@ class Scope:
 
 
 def scope_for(user: AbstractBaseUser) -> Scope:
-    everything = user.is_authenticated and (
-        user.is_superuser or user.groups.filter(name=HQ_REVIEWERS_GROUP).exists()
-    )
-    return Scope(offices=list(offices_for_user(user)), everything=bool(everything))
+    return Scope(offices=list(offices_for_user(user)), everything=user_is_hq(user))
 
 
 # -- months --------------------------------------------------------------------
