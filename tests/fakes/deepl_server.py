@@ -38,14 +38,13 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import deepl_rules as rules
 from .deepl_endpoints import Answer, Endpoints, json_answer
 from .deepl_rules import Glossary, Refused
-from .lifecycle import LocalServer
+from .lifecycle import FakeHandler, FakeHTTPServer, LocalServer
 
 __all__ = ["DEFAULT_AUTH_KEY", "DeepLServer", "Glossary", "RecordedRequest"]
 
@@ -96,7 +95,7 @@ class DeepLServer(LocalServer, Endpoints):
         self._initial_limit = character_limit
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd: _HTTPServer | None = None
+        self._httpd: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._generation = 0
         self.reset()
@@ -228,19 +227,8 @@ _ROUTES: list[tuple[set[str], re.Pattern[str], Callable[..., Answer]]] = [
 ]
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 128
-    fake: DeepLServer
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as the client's session expects
+class _Handler(FakeHandler):
     server_version = "FakeDeepL/1"
-    disable_nagle_algorithm = True  # small answers must not wait for delayed ACKs
-    timeout = 60  # an idle keep-alive connection ends
-    server: _HTTPServer
 
     def _handle(self) -> None:
         fake = self.server.fake
@@ -291,9 +279,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
 
 _UNREAD = object()
 
@@ -317,8 +302,7 @@ def _parse_body(content_type: str, raw: bytes) -> Any:
     return _UNREAD
 
 
-# Defined above the handler's class, which is defined below it.
-DeepLServer.server_class = _HTTPServer
+# The server's class is defined above its handler's.
 DeepLServer.handler_class = _Handler
 
 

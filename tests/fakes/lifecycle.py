@@ -2,21 +2,42 @@
 loopback port in a thread, start and stop (also as a context manager), say
 its URL, and answer ``requests_to``.
 
-A fake subclasses ``LocalServer`` and sets ``server_class`` (a
-``ThreadingHTTPServer`` whose handler finds the fake at ``server.fake``),
-``handler_class`` and ``thread_name``; its ``__init__`` sets ``_address``,
-``_lock``, ``_stopping`` and ``requests``, and ``_httpd`` and ``_thread`` to
-None.
+A fake subclasses ``LocalServer`` and sets ``handler_class`` (a
+``FakeHandler``, which finds the fake at ``self.server.fake``) and
+``thread_name``; its ``__init__`` sets ``_address``, ``_lock``,
+``_stopping`` and ``requests``, and ``_httpd`` and ``_thread`` to None.
 """
 
 from __future__ import annotations
 
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 
+class FakeHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 128
+    fake: Any
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    """What the fakes' handlers share: keep-alive as the clients' sessions
+    expect, no delayed ACKs on small answers, idle connections closed, and
+    no access log on the test output."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    timeout = 60
+    server: FakeHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 class LocalServer:
-    server_class: Any
+    server_class: Any = FakeHTTPServer
     handler_class: Any
     thread_name = "fake"
 

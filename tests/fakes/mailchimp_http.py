@@ -12,11 +12,11 @@ import select
 import socket
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import mailchimp_rules as rules
+from .lifecycle import FakeHandler
 from .mailchimp_rules import MethodNotAllowed, Problem
 
 if TYPE_CHECKING:
@@ -57,19 +57,8 @@ class Directive:
         )
 
 
-class HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 128
-    fake: MailchimpServer
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(FakeHandler):
     server_version = "openresty"  # what Mailchimp's front says
-    disable_nagle_algorithm = True
-    timeout = 60
-    server: HTTPServer
 
     def _handle(self) -> None:
         fake = self.server.fake
@@ -175,6 +164,3 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass

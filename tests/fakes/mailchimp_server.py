@@ -60,10 +60,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import mailchimp_rules as rules
-from .lifecycle import LocalServer
+from .lifecycle import FakeHTTPServer, LocalServer
 from .mailchimp_campaigns import CampaignEndpoints
 from .mailchimp_endpoints import Answer, AudienceEndpoints
-from .mailchimp_http import Directive, Handler, HTTPServer, RecordedRequest
+from .mailchimp_http import Directive, Handler, RecordedRequest
 from .mailchimp_rules import (
     Audience,
     Campaign,
@@ -85,7 +85,6 @@ __all__ = [
 class MailchimpServer(LocalServer, AudienceEndpoints, CampaignEndpoints):
     """The fake service on ``host`` (127.0.0.1) and a free port."""
 
-    server_class = HTTPServer
     handler_class = Handler
     thread_name = "fake-mailchimp"
 
@@ -102,7 +101,7 @@ class MailchimpServer(LocalServer, AudienceEndpoints, CampaignEndpoints):
         self._address = (host, port)
         self._lock = threading.RLock()
         self._stopping = threading.Event()
-        self._httpd: HTTPServer | None = None
+        self._httpd: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._generation = 0
         self.reset()

@@ -49,12 +49,11 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import x_rules as rules
-from .lifecycle import LocalServer
+from .lifecycle import FakeHandler, FakeHTTPServer, LocalServer
 from .x_rules import Bucket, Credentials, Endpoints, FakePost, RecordedRequest
 
 __all__ = ["DEFAULT_CREDENTIALS", "FakePost", "RecordedRequest", "XServer"]
@@ -107,7 +106,7 @@ class XServer(LocalServer, Endpoints):
         self._address = (host, port)
         self._lock = threading.RLock()
         self._stopping = threading.Event()
-        self._httpd: _HTTPServer | None = None
+        self._httpd: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.reset()
 
@@ -332,19 +331,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Callable[..., tuple[int, dict]]]]
 ]
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 128
-    fake: XServer
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as the client's session expects
+class _Handler(FakeHandler):
     server_version = "FakeX/1"
-    disable_nagle_algorithm = True  # small answers must not wait for delayed ACKs
-    timeout = 60  # an idle keep-alive connection ends
-    server: _HTTPServer
 
     def _handle(self) -> None:
         fake = self.server.fake
@@ -395,12 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
-
-# Defined above the handler's class, which is defined below it.
-XServer.server_class = _HTTPServer
+# The server's class is defined above its handler's.
 XServer.handler_class = _Handler
 
 
