@@ -20,6 +20,7 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 
 from publishers.panels import DigestSendPanel
 
+from ..permissions import NewsroomPermissionsMixin
 from .pages import CachedPageMixin
 
 
@@ -41,7 +42,7 @@ class DigestSectionBlock(blocks.StructBlock):
         label = _("section")
 
 
-class NewsletterIndexPage(CachedPageMixin, Page):
+class NewsletterIndexPage(NewsroomPermissionsMixin, CachedPageMixin, Page):
     """The archive of newsletter issues, newest first."""
 
     intro = RichTextField(
@@ -67,7 +68,7 @@ class NewsletterIndexPage(CachedPageMixin, Page):
         return context
 
 
-class DigestIssuePage(CachedPageMixin, Page):
+class DigestIssuePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
     week_start = models.DateField(
         _("week starting"), help_text=_("The Monday of the week it covers.")
     )

@@ -31,6 +31,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from publishers.panels import PageDeliveriesPanel
 
 from ..caching import cached_response
+from ..permissions import NewsroomPermissionsMixin
 from ..serializers import CountrySerializer, OfficeSerializer, TopicSerializer
 from .taxonomy import Country, Office, Region, Topic
 
@@ -129,7 +130,7 @@ class CachedPageMixin:
         )
 
 
-class HomePage(CachedPageMixin, Page):
+class HomePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
     intro = RichTextField(
         _("introduction"), blank=True, features=["bold", "italic", "link"]
     )
@@ -165,7 +166,7 @@ class HomePage(CachedPageMixin, Page):
         return context
 
 
-class OfficePage(CachedPageMixin, Page):
+class OfficePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
     """The section of one office: its articles live below it, in every locale."""
 
     office = models.ForeignKey(
@@ -194,7 +195,7 @@ class OfficePage(CachedPageMixin, Page):
         return context
 
 
-class NewsIndexPage(CachedPageMixin, RoutablePageMixin, Page):
+class NewsIndexPage(NewsroomPermissionsMixin, CachedPageMixin, RoutablePageMixin, Page):
     """All articles of the locale, newest first, filterable by topic and region."""
 
     intro = RichTextField(
@@ -269,7 +270,7 @@ class NewsIndexPage(CachedPageMixin, RoutablePageMixin, Page):
         return self.get_url(request) + self.reverse_subpage(kind, args=[value])
 
 
-class ArticlePage(CachedPageMixin, Page):
+class ArticlePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
     summary = models.TextField(_("summary"), blank=True, max_length=1000)
     body = RichTextField(_("body"), blank=True, features=ARTICLE_RICH_TEXT_FEATURES)
     office = models.ForeignKey(

@@ -311,15 +311,17 @@ def groups_ensure(
         if office.editors_id != group.pk:
             office.editors = group
             office.save(update_fields=["editors"])
+        # The office's section in the Japanese tree (drafts for review) and
+        # in its working languages; in any other language, nothing.
         for page in OfficePage.objects.filter(office=office).select_related("locale"):
-            in_japanese_tree = page.locale.language_code == default_language
-            grant(
-                group,
-                page,
-                OFFICE_PERMS_JAPANESE_TREE
-                if in_japanese_tree
-                else OFFICE_PERMS_SOURCE_TREES,
-            )
+            language = page.locale.language_code
+            if language == default_language:
+                codenames = OFFICE_PERMS_JAPANESE_TREE
+            elif language in office.working_languages:
+                codenames = OFFICE_PERMS_SOURCE_TREES
+            else:
+                codenames = ()
+            grant(group, page, codenames)
 
     hq = base_group(HQ_REVIEWERS_GROUP)
     hq.permissions.add(*source_perms, *glossary_perms)
