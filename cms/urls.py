@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from translation import views as translation_views
 
 from . import views
+from .admin_inputs import admin_input_urls
+from .admin_rooms import page_types_usage_urls
 from .api import api_router
 from .caching import cache_public_response
 from .sitemaps import SiteSitemap
@@ -20,9 +23,13 @@ urlpatterns = [
     # goes through Tsunagu's translation service (page, user, budget, ledger).
     path(
         "admin/localize/translate/<int:translation_id>/machine_translate/",
-        translation_views.machine_translate,
+        require_admin_access(translation_views.machine_translate),
         name="translation_machine_translate",
     ),
+    # Before Wagtail's admin: its page-types report names other offices' drafts.
+    *page_types_usage_urls(),
+    # Before Wagtail's admin: views of its that 500 on a malformed request.
+    *admin_input_urls(),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),

@@ -20,6 +20,7 @@ from .admin_views import (
     job_retry_view,
     usage_csv_view,
 )
+from .localize_guards import guarded_admin_urls
 from .panels import TranslationPanel
 
 EDITOR_REQUEST = "editor request"
@@ -47,6 +48,10 @@ def translation_admin_urls() -> list:
             name="translation_usage_csv",
         ),
     ]
+
+
+# wagtail-localize's page-changing routes, behind the newsroom's permissions.
+hooks.register("register_admin_urls", guarded_admin_urls)
 
 
 def translation_menu_items() -> list[MenuItem]:
