@@ -554,3 +554,39 @@ ROUTES: dict[str, Rule] = {
     "wagtailadmin_javascript_catalog": PUBLIC,
     "admin/^.*/$": NOT_FOUND,
 }
+
+
+def as_markdown() -> str:
+    """The table as a page for people: ``python -m tests.cms.admin_routes``."""
+    header = "| route | rule | " + " | ".join(ROLES) + " |"
+    lines = [
+        "# Who may do what on every admin route",
+        "",
+        "Generated from `tests/cms/admin_routes.py` (the rules are explained "
+        "there); `tests/cms/test_admin_routes.py` walks every route as every "
+        "role and checks it. A page route lists the pages a role may use it "
+        "with (own, other, ja, other_ja); `-` means the route takes no page.",
+        "",
+        header,
+        "|" + "---|" * (len(ROLES) + 2),
+    ]
+    for name, rule in ROUTES.items():
+        cells = []
+        for role in ROLES:
+            allowed = [
+                target
+                for target in (*PAGE_TARGETS, "-")
+                if rule.expected(role, target) == ALLOW
+            ]
+            if not allowed:
+                cells.append(rule.expected(role, "-").replace(DENY, "no"))
+            elif len(allowed) == len(PAGE_TARGETS) + 1:
+                cells.append("yes")
+            else:
+                cells.append(", ".join(t for t in allowed if t != "-"))
+        lines.append(f"| `{name}` | {rule.name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(as_markdown(), end="")

@@ -379,3 +379,12 @@ def test_malformed_admin_posts_are_answered_400_not_500(scene):
     ):
         response = walk.request(client, method, url)
         assert response.status_code == 400, url
+
+
+def test_the_route_table_page_for_people_is_current():
+    from tests.cms.admin_routes import as_markdown
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "admin-routes.md"
+    assert page.read_text() == as_markdown(), (
+        "run: .venv/bin/python -m tests.cms.admin_routes > docs/admin-routes.md"
+    )
