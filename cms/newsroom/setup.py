@@ -255,6 +255,36 @@ def page_trees_ensure(
     return home
 
 
+def _grant(group: Group, page: Page, codenames: tuple[str, ...]) -> None:
+    """Exactly these page permissions for the group on the page."""
+    wanted = {_page_perm(c) for c in codenames}
+    for perm in wanted:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=page, permission=perm
+        )
+    GroupPagePermission.objects.filter(group=group, page=page).exclude(
+        permission__in=wanted
+    ).delete()
+
+
+def office_page_rights_ensure(*, office: Office) -> None:
+    """The office's editors get its section in the Japanese tree (drafts for
+    review) and in its working languages; in any other language, nothing.
+    Run again when the office's working languages change."""
+    if office.editors_id is None:
+        return
+    default_language = _default_language()
+    for page in OfficePage.objects.filter(office=office).select_related("locale"):
+        language = page.locale.language_code
+        if language == default_language:
+            codenames = OFFICE_PERMS_JAPANESE_TREE
+        elif language in office.working_languages:
+            codenames = OFFICE_PERMS_SOURCE_TREES
+        else:
+            codenames = ()
+        _grant(office.editors, page, codenames)
+
+
 def groups_ensure(
     home: HomePage, offices: dict[str, Office], report: SetupReport
 ) -> Group:
@@ -278,16 +308,6 @@ def groups_ensure(
             )
         return group
 
-    def grant(group: Group, page: Page, codenames: tuple[str, ...]) -> None:
-        wanted = {_page_perm(c) for c in codenames}
-        for perm in wanted:
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=page, permission=perm
-            )
-        GroupPagePermission.objects.filter(group=group, page=page).exclude(
-            permission__in=wanted
-        ).delete()
-
     # Sources are scoped to the user's offices by scrapers.permissions.
     source_perms = list(
         Permission.objects.filter(
@@ -304,28 +324,17 @@ def groups_ensure(
             ],
         )
     )
-    default_language = _default_language()
     for office in offices.values():
         group = base_group(office.editors_group_name)
         group.permissions.add(*source_perms, *glossary_perms)
         if office.editors_id != group.pk:
             office.editors = group
             office.save(update_fields=["editors"])
-        # The office's section in the Japanese tree (drafts for review) and
-        # in its working languages; in any other language, nothing.
-        for page in OfficePage.objects.filter(office=office).select_related("locale"):
-            language = page.locale.language_code
-            if language == default_language:
-                codenames = OFFICE_PERMS_JAPANESE_TREE
-            elif language in office.working_languages:
-                codenames = OFFICE_PERMS_SOURCE_TREES
-            else:
-                codenames = ()
-            grant(group, page, codenames)
+        office_page_rights_ensure(office=office)
 
     hq = base_group(HQ_REVIEWERS_GROUP)
     hq.permissions.add(*source_perms, *glossary_perms)
-    grant(hq, home, HQ_PERMS_JAPANESE_TREE)
+    _grant(hq, home, HQ_PERMS_JAPANESE_TREE)
     hq.permissions.add(
         *Permission.objects.filter(
             content_type__app_label="cms",

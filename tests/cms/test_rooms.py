@@ -10,7 +10,7 @@ from wagtail.models import Locale
 from wagtail_localize.models import TranslationSource
 from wagtail_localize.operations import TranslationCreator
 
-from cms.models import ArticlePage, OfficePage
+from cms.models import ArticlePage, Office, OfficePage
 from tests.cms import admin_walk as walk
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +151,20 @@ def test_office_editor_works_only_in_the_offices_languages(london_editor, paris_
     for language in ("fr", "de", "it", "es"):
         assert _section("par", language).permissions_for_user(paris_editor).can_edit()
     assert not _section("par", "en").permissions_for_user(paris_editor).can_edit()
+
+
+def test_office_editor_follows_the_offices_working_languages_when_they_change(
+    london_editor,
+):
+    office = Office.objects.get(code="lon")
+    office.working_languages = ["en", "fr"]
+    office.save()
+    assert _section("lon", "fr").permissions_for_user(london_editor).can_publish()
+    office.working_languages = ["en"]
+    office.save()
+    editor = type(london_editor).objects.get(pk=london_editor.pk)  # no cached rights
+    assert not _section("lon", "fr").permissions_for_user(editor).can_edit()
+    assert _section("lon", "en").permissions_for_user(editor).can_edit()
 
 
 # -- Nobody reads another office's draft titles ---------------------------------
