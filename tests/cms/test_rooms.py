@@ -23,7 +23,9 @@ def _section(code: str, language: str) -> OfficePage:
 
 
 def _article(section: OfficePage, title: str, *, live: bool = True) -> ArticlePage:
-    article = ArticlePage(title=title, summary="Summary.", body="<p>Body.</p>")
+    article = ArticlePage(
+        title=title, summary="Summary.", body="<p>Body.</p>", live=live
+    )
     section.add_child(instance=article)
     revision = article.save_revision()
     if live:
