@@ -31,6 +31,7 @@ class Endpoints:
     character_limit: int
     glossary_limit: int
     tag_handling_version: str
+    unknown_glossary_status: int
 
     # -- /v2/translate --------------------------------------------------------
 
@@ -107,7 +108,7 @@ class Endpoints:
             for glossary_id in ids:
                 glossary = self.glossaries.get(glossary_id)
                 if glossary is None:
-                    raise Refused(404, "Glossary not found")
+                    raise Refused(self.unknown_glossary_status, "Glossary not found")
                 entries = glossary.dictionaries.get(pair)
                 if entries is None:
                     raise Refused(

@@ -117,13 +117,13 @@ def test_403_is_a_configuration_error_and_the_key_is_never_shown(deepl_api, draf
     assert "wrong-secret-key" not in ServiceStatus.objects.get().message
 
 
-def test_429_and_503_are_retried_by_the_client_alone(deepl_api, draft):
+def test_429_and_504_are_retried_by_the_client_alone(deepl_api, draft):
     deepl_api.fail_next(429, path="/v2/translate")
     job = _run(draft)
     assert job.state == TranslationJob.State.DONE, job.error
     assert [r.status for r in deepl_api.requests_to("/v2/translate")] == [429, 200]
     deepl_api.reset()
-    deepl_api.fail_next(503, times=5, path="/v2/translate")
+    deepl_api.fail_next(504, times=5, path="/v2/translate")
     page = french_draft(title="Une autre page", paragraphs=["Une phrase nouvelle."])
     job = _run(page)
     # The client's retries (1 here) are used up: the job waits for a retry
