@@ -388,7 +388,6 @@ def _execute(job: TranslationJob) -> str:
             segments=len(texts),
             from_memory=from_memory,
             sent=run.sent,
-            billed_characters=job.billed_characters + run.billed,
             glossary_version=glossary.version,
             source_revision_id=revision_id,
             source_digest=digest,

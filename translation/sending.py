@@ -12,6 +12,7 @@ from datetime import timedelta
 import nh3
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from wagtail.models import Page
 from wagtail_localize.strings import INLINE_TAGS
@@ -62,13 +63,14 @@ class BudgetSpent(Exception):
 
 def texts_send(run: Sending, texts: list[str]) -> None:
     """One request's texts (split in two when the service finds it too large)."""
-    estimate = sum(len(text) for text in texts)
+    estimate = sum(run.backend.billable_characters(text) for text in texts)
     if not budget_reserve(characters=estimate):
         status = budget_status()
         # Spend what is left on the texts that fit, then stop at the limit.
         fit, room = 0, status.remaining
-        while fit < len(texts) and len(texts[fit]) <= room:
-            room -= len(texts[fit])
+        sizes = [run.backend.billable_characters(text) for text in texts]
+        while fit < len(texts) and sizes[fit] <= room:
+            room -= sizes[fit]
             fit += 1
         if 0 < fit < len(texts):
             texts_send(run, texts[:fit])
@@ -76,7 +78,7 @@ def texts_send(run: Sending, texts: list[str]) -> None:
             f"This month's translation budget is spent ({status.counted:,} of "
             f"{status.budget:,} characters). The job waits and resumes when "
             "the month turns or the budget is raised.",
-            needs=len(texts[fit]) if fit < len(texts) else estimate,
+            needs=sizes[fit] if fit < len(texts) else estimate,
         )
     try:
         results = run.backend.translate(
@@ -121,11 +123,16 @@ def texts_send(run: Sending, texts: list[str]) -> None:
             job=run.job,
             user=run.user,
         )
-    if run.job is not None:  # still working: keep the job's lease
-        TranslationJob.objects.filter(pk=run.job.pk).update(
-            lease_until=timezone.now()
-            + timedelta(seconds=translation_setting("LEASE_SECONDS"))
-        )
+        if run.job is not None:
+            # The job's figure grows with every request, in the transaction
+            # of its ledger row: a run stopped part-way (budget, quota, an
+            # error, a killed worker) and a split count as the ledger does.
+            TranslationJob.objects.filter(pk=run.job.pk).update(
+                billed_characters=F("billed_characters") + billed,
+                # Still working: keep the job's lease.
+                lease_until=timezone.now()
+                + timedelta(seconds=translation_setting("LEASE_SECONDS")),
+            )
     for text, translated, _billed in pairs:
         run.translated[text] = translated
     run.billed += billed

@@ -8,6 +8,7 @@ from wagtail.models import Locale
 
 from tests.fakes.deepl_server import DeepLServer
 from translation.backends import backend_get
+from translation.budget import budget_set, budget_status
 from translation.glossary import glossary_sync
 from translation.models import (
     GlossaryTerm,
@@ -146,3 +147,43 @@ def test_the_glossary_is_synced_and_used(deepl_api, draft):
     assert job.glossary_version >= 1
     target = draft.get_translation(Locale.objects.get(language_code="ja"))
     assert "リヨン" in target.get_latest_revision_as_object().title
+
+
+def test_job_ledger_and_deepl_count_the_same_characters(deepl_api):
+    """Every request of a job counts: a 413 split, a run stopped by the
+    budget, a run that failed part-way and was retried. The job's figure,
+    the ledger's and DeepL's own counter agree, tags and entities counted
+    as DeepL counts them (not at all, with tag handling)."""
+    paragraphs = [
+        f'Paragraphe {n} : <a id="a{n}">la métropole</a> de <b>Lyon</b> '
+        "&amp; ses communes voisines. " * 6
+        for n in range(120)
+    ]
+    page = french_draft(paragraphs=paragraphs)
+    deepl_api.fail_next(413, path="/v2/translate")
+    budget_set(characters=12_000)
+    (job,) = translation_request(page=page)
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == TranslationJob.State.WAITING_BUDGET, job.error
+
+    budget_set(characters=10_000_000)
+    deepl_api.fail_next(504, times=2, path="/v2/translate")  # beyond the retry
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == TranslationJob.State.QUEUED, job.error
+
+    TranslationJob.objects.filter(pk=job.pk).update(next_attempt_at=None)
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == TranslationJob.State.DONE, job.error
+
+    ledger = sum(
+        UsageRecord.objects.filter(job=job).values_list("billed_characters", flat=True)
+    )
+    print(
+        f"counts: job {job.billed_characters}, ledger {ledger}, "
+        f"DeepL {deepl_api.character_count}"
+    )
+    assert job.billed_characters == ledger == deepl_api.character_count
+    assert budget_status().used == ledger

@@ -106,6 +106,12 @@ class TranslationBackend:
     def usage(self) -> Usage:
         raise NotImplementedError
 
+    def billable_characters(self, text: str) -> int:
+        """Characters the vendor will bill for ``text`` (an estimate for the
+        budget and the quota before a request; the ledger keeps what the
+        vendor reports)."""
+        return len(text)
+
     def text_size(self, text: str) -> int:
         """Bytes one text adds to a request (roughly the vendor's count)."""
         return len(text.encode())

@@ -5,8 +5,10 @@ exponential back-off (it ignores Retry-After); we add no retry loop of our own.
 What is left after its retries becomes one of our TranslationError subclasses.
 """
 
+import html
 import json
 import logging
+import re
 from functools import cached_property
 
 import deepl
@@ -68,6 +70,9 @@ FORMALITY_TARGETS = frozenset(
 # Everything in a /v2/translate body but the texts and the context (languages,
 # formality, glossary id, tag handling, show_billed_characters: ~200 bytes).
 PARAMETER_ALLOWANCE = 1024
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _code(language: str) -> str:
@@ -211,6 +216,15 @@ class DeepLBackend(TranslationBackend):
                 f"DeepL answered {len(results)} translations for {len(texts)} texts."
             )
         return [TextResult(result.text, result.billed_characters) for result in results]
+
+    def billable_characters(self, text: str) -> int:
+        # DeepL bills Unicode code points of the source text; with
+        # tag_handling (we send "xml") the tags and their attributes are not
+        # counted, and an entity is the one character it stands for. The
+        # context is never billed.
+        # https://developers.deepl.com/docs/resources/usage-limits
+        # https://support.deepl.com/hc/en-us/articles/360020685720
+        return len(html.unescape("".join(_TAG.split(text)[::2])))
 
     # requests encodes ``json=`` with json.dumps' defaults (ensure_ascii): a
     # character outside ASCII costs 6 bytes (\\uXXXX), 12 outside the BMP (a
