@@ -42,10 +42,18 @@ def glossary_state_line() -> str:
     state = glossary_state()
     values = {"version": state.version, "synced": state.synced_version or 0}
     if state.last_error:
-        return _(
+        # A failed sync is never shown as "not yet sent": what failed, and
+        # when it is tried again.
+        line = _(
             "Glossary version %(version)d; the service has version %(synced)d. "
-            "The last sync failed: %(error)s"
+            "Sync failed: %(error)s"
         ) % {**values, "error": state.last_error}
+        if state.next_sync_at:
+            when = timezone.localtime(state.next_sync_at)
+            line += " " + _("Next try at %(when)s.") % {
+                "when": date_format(when, "SHORT_DATETIME_FORMAT")
+            }
+        return line
     if not backend_get().translates:
         return (
             _(

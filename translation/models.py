@@ -152,6 +152,11 @@ class GlossaryState(models.Model):
     remote_languages = models.JSONField(default=list)
     synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # A failed sync: when it failed, how many times in a row, and when the
+    # sweep tries again (back-off).
+    failed_at = models.DateTimeField(null=True, blank=True)
+    sync_attempts = models.PositiveSmallIntegerField(default=0)
+    next_sync_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("glossary state")
@@ -239,6 +244,11 @@ class TranslationJob(models.Model):
     # Waiting for the budget: the characters its next request needs.
     needs_characters = models.PositiveIntegerField(default=0)
     glossary_version = models.PositiveIntegerField(null=True, blank=True)
+    # Translated while the service did not hold the source language's current
+    # glossary: once it does, the strings with glossary terms go again.
+    without_glossary = models.BooleanField(
+        _("translated without the current glossary"), default=False
+    )
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
@@ -350,6 +360,11 @@ class ServiceStatus(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     # Which key the configuration error was seen with (a hash, never the key).
     key_fingerprint = models.CharField(max_length=64, blank=True)
+    # The quota as the service last reported it (None: unknown), and our
+    # count of what was billed since; a request is sent only if it fits.
+    character_count = models.BigIntegerField(null=True, blank=True)
+    character_limit = models.BigIntegerField(null=True, blank=True)
+    resets_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("translation service status")

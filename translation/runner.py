@@ -45,7 +45,6 @@ from wagtail_localize.strings import validate_translation_links
 
 from .backends import (
     ConfigurationError,
-    GlossaryMissing,
     QuotaExceeded,
     TranslationError,
     backend_get,
@@ -53,7 +52,7 @@ from .backends import (
 from .conf import translation_setting
 from .glossary import glossary_for
 from .memory import MemoryKey, memory_lookup
-from .models import GlossaryState, ServiceStatus, TranslationJob, TranslationState
+from .models import ServiceStatus, TranslationJob, TranslationState
 from .selectors import translation_state_get
 from .sending import BudgetSpent, Sending, texts_send
 from .services import (
@@ -141,10 +140,6 @@ def job_run(*, job_id: int) -> str:
         return _finish(job, TranslationJob.State.CONFIG_ERROR, error=message)
     except NotATranslation as exc:
         return _finish(job, TranslationJob.State.FAILED, error=str(exc))
-    except GlossaryMissing as exc:
-        # Forget the id: the sweep sends the glossary again before the retry.
-        GlossaryState.objects.update(remote_id="", synced_version=None)
-        return _retry_later(job, str(exc))
     except TranslationError as exc:
         return _retry_later(job, str(exc))
     except Exception as exc:
@@ -388,7 +383,10 @@ def _execute(job: TranslationJob) -> str:
             segments=len(texts),
             from_memory=from_memory,
             sent=run.sent,
-            glossary_version=glossary.version,
+            glossary_version=run.key.glossary_version,
+            # Sent without the source language's current terms (the service
+            # did not have them): marked, and gone over again once it has.
+            without_glossary=bool(texts) and glossary.wanted and not run.glossary_id,
             source_revision_id=revision_id,
             source_digest=digest,
             finished_at=timezone.now(),

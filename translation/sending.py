@@ -6,7 +6,7 @@ the ledger at once, so work stopped half-way is never billed twice.
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import nh3
@@ -19,6 +19,7 @@ from wagtail_localize.strings import INLINE_TAGS
 
 from .backends import (
     ConfigurationError,
+    GlossaryMissing,
     QuotaExceeded,
     RequestTooLarge,
     TranslationBackend,
@@ -27,7 +28,7 @@ from .backends import (
 )
 from .budget import budget_reserve, budget_settle, budget_status, usage_record
 from .conf import translation_setting
-from .glossary import glossary_for
+from .glossary import GlossaryUse, glossary_for, glossary_recreate
 from .memory import MemoryKey, memory_lookup, memory_store
 from .models import ServiceStatus, TranslationJob
 from .services import (
@@ -53,6 +54,8 @@ class Sending:
     billed: int = 0
     sent: int = 0
     translated: dict[str, str] = field(default_factory=dict)
+    #: The glossary was re-created once in this run (it was lost).
+    glossary_recreated: bool = False
 
 
 class BudgetSpent(Exception):
@@ -89,6 +92,11 @@ def texts_send(run: Sending, texts: list[str]) -> None:
             formality=run.key.formality,
             glossary_id=run.glossary_id,
         )
+    except GlossaryMissing:
+        budget_settle(reserved=estimate, billed=0)
+        _glossary_lost(run)
+        texts_send(run, texts)
+        return
     except RequestTooLarge:
         budget_settle(reserved=estimate, billed=0)
         if len(texts) == 1:
@@ -137,6 +145,30 @@ def texts_send(run: Sending, texts: list[str]) -> None:
         run.translated[text] = translated
     run.billed += billed
     run.sent += len(texts)
+
+
+def _glossary_lost(run: Sending) -> None:
+    """The service no longer knows our glossary: re-create it from the CMS's
+    current terms and go on with the new one; if it is lost again (or cannot
+    be sent now), go on without it (the job is marked, and its strings with
+    terms go again once the service has the glossary). A job never fails
+    for a lost glossary."""
+    lost = run.glossary_id
+    logger.warning(
+        "The translation service lost glossary %s", lost, extra={"job_id": run.job}
+    )
+    if not run.glossary_recreated:
+        run.glossary_recreated = True
+        glossary_recreate(lost_id=lost)
+        use = glossary_for(
+            source_language=run.source_language, target_language=run.target_language
+        )
+    else:
+        use = GlossaryUse(remote_id="", version=0)
+    if use.remote_id == lost:  # another process holds the sync: not this one
+        use = GlossaryUse(remote_id="", version=0)
+    run.glossary_id = use.remote_id
+    run.key = replace(run.key, glossary_version=use.version)
 
 
 def segment_sanitise(text: str) -> str:

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.users.models import UserProfile
 
 from cms.newsroom.setup import newsroom_setup
@@ -241,6 +242,10 @@ def test_a_failed_sync_is_recorded_in_plain_words_and_tried_again(
         "The translation service did not take the glossary (503 Service Unavailable)."
     )
     assert state.synced_version is None and state.remote_id == ""
+    # Tried again after a back-off, not at the next minute's sweep.
+    assert state.next_sync_at > timezone.now()
+    assert not glossary_sync_due()
+    GlossaryState.objects.update(next_sync_at=timezone.now())
     assert glossary_sync_due()
 
     glossary_sync()
@@ -282,7 +287,7 @@ def test_a_change_while_sending_is_synced_by_the_next_sweep(
     assert (state.synced_version, state.version) == (1, 2)
     # The service lacks the newest French terms: no glossary for French yet.
     assert glossary_for(source_language="fr", target_language="ja") == GlossaryUse(
-        "", 0
+        "", 0, wanted=True
     )
     assert glossary_sync_due()
     glossary_sync()
@@ -807,7 +812,9 @@ def test_listing_state_shows_the_sync_and_its_last_error(
     glossary_sync()
     html = admin.get(reverse(LIST_URL)).content.decode()
     assert "Glossary version 2; the service has version 1." in html
-    assert "The last sync failed: The translation service&#x27;s quota" in html
+    assert "Sync failed: The translation service&#x27;s quota" in html
+    assert "Next try at" in html
+    assert "not yet sent" not in html
 
 
 def test_listing_filters_by_language_and_searches_terms(admin, glossary):

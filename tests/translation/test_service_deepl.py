@@ -11,6 +11,7 @@ from translation.backends import backend_get
 from translation.budget import budget_set, budget_status
 from translation.glossary import glossary_sync
 from translation.models import (
+    GlossaryState,
     GlossaryTerm,
     ServiceStatus,
     TranslationJob,
@@ -187,3 +188,105 @@ def test_job_ledger_and_deepl_count_the_same_characters(deepl_api):
     )
     assert job.billed_characters == ledger == deepl_api.character_count
     assert budget_status().used == ledger
+
+
+@pytest.mark.parametrize("status", [404, 400])
+def test_a_glossary_deepl_lost_is_recreated_and_the_job_does_not_fail(
+    deepl_api, draft, status
+):
+    # DeepL answers an unknown glossary 404; some of its servers 400.
+    GlossaryTerm.objects.create(
+        source_language="fr", source_term="Lyon", target_term="リヨン"
+    )
+    glossary_sync()
+    (lost,) = deepl_api.glossaries
+    deepl_api.glossaries.clear()  # gone on DeepL's side
+    deepl_api.unknown_glossary_status = status
+
+    job = _run(draft)
+
+    assert job.state == TranslationJob.State.DONE, job.error
+    (recreated,) = deepl_api.glossaries
+    assert recreated != lost
+    assert [r.status for r in deepl_api.requests_to("/v2/translate")] == [status, 200]
+    assert deepl_api.requests_to("/v2/translate")[-1].body["glossary_id"] == recreated
+    assert not job.without_glossary
+    target = draft.get_translation(Locale.objects.get(language_code="ja"))
+    assert "リヨン" in target.get_latest_revision_as_object().title
+
+
+@pytest.mark.parametrize("failure", ["5xx", "timeout", "403"])
+def test_glossary_sync_in_a_fresh_worker_records_failures_and_never_raises(
+    deepl_api, failure
+):
+    GlossaryTerm.objects.create(
+        source_language="fr", source_term="Lyon", target_term="リヨン"
+    )
+    key = deepl_api.auth_key
+    if failure == "5xx":
+        deepl_api.fail_next(503, times=2, path="/v2/glossary-language-pairs")
+    elif failure == "timeout":
+        deepl_api.delay_seconds = 1.0
+    else:
+        key = "a-revoked-key"
+    with override_settings(
+        TSUNAGU_TRANSLATION={
+            "BACKEND": "deepl",
+            "DEEPL_AUTH_KEY": key,
+            "DEEPL_SERVER_URL": deepl_api.url,
+            "DEEPL_TIMEOUT_SECONDS": 0.3,
+            "DEEPL_MAX_RETRIES": 1,
+        }
+    ):
+        backend_get.cache_clear()  # a freshly started worker
+        message = glossary_sync()
+    deepl_api.delay_seconds = 0
+    state = GlossaryState.objects.get()
+    assert "not sent" in message
+    assert state.last_error and state.next_sync_at and state.sync_attempts == 1
+    assert {"5xx": "busy or unavailable", "timeout": "did not answer", "403": "key"}[
+        failure
+    ] in state.last_error
+    assert "a-revoked-key" not in state.last_error
+    assert deepl_api.glossaries == {}
+
+
+def test_articles_translated_without_the_glossary_go_again_for_its_terms_only(
+    deepl_api,
+):
+    GlossaryTerm.objects.all().delete()  # the seed's terms: only ours here
+    GlossaryTerm.objects.create(
+        source_language="fr", source_term="métropole", target_term="都市圏"
+    )
+    deepl_api.fail_next(503, times=2, path="/v2/glossary-language-pairs")
+    glossary_sync()  # fails: DeepL has no glossary yet
+    page = french_draft(
+        paragraphs=[
+            "Les écoles de la métropole accueillent des élèves.",
+            "Un jumelage avec une ville japonaise est à l'étude.",
+        ]
+    )
+    job = _run(page)
+    assert job.state == TranslationJob.State.DONE, job.error
+    assert job.without_glossary
+    assert all("glossary_id" not in r.body for r in deepl_api.requests_to("/v2/"))
+    billed_before = deepl_api.character_count
+
+    GlossaryState.objects.update(next_sync_at=None)
+    assert "go again" in glossary_sync()
+
+    (glossary_id,) = deepl_api.glossaries
+    job.refresh_from_db()
+    assert not job.without_glossary
+    (again,) = TranslationJob.objects.filter(state=TranslationJob.State.QUEUED)
+    job_run(job_id=again.pk)
+    again.refresh_from_db()
+    assert again.state == TranslationJob.State.DONE, again.error
+
+    last = deepl_api.requests_to("/v2/translate")[-1]
+    assert last.body["glossary_id"] == glossary_id
+    assert last.body["text"] == ["Les écoles de la métropole accueillent des élèves."]
+    assert again.billed_characters == deepl_api.character_count - billed_before == 50
+    target = page.get_translation(Locale.objects.get(language_code="ja"))
+    body = target.get_latest_revision_as_object().body
+    assert "都市圏" in body and "[JA] Un jumelage" in body

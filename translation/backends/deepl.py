@@ -197,10 +197,19 @@ class DeepLBackend(TranslationBackend):
                 tag_handling="xml",
             )
         except (deepl.DeepLException, ValueError) as error:
+            # DeepL answers an unknown glossary id with 404; some of its
+            # servers with 400; both say "Glossary not found".
+            # https://developers.deepl.com/api-reference/translate
             if (
                 glossary_id
                 and isinstance(error, deepl.DeepLException)
-                and error.http_status_code == 404
+                and (
+                    error.http_status_code == 404
+                    or (
+                        error.http_status_code == 400
+                        and "glossary not found" in str(error).lower()
+                    )
+                )
             ):
                 logger.warning("DeepL does not know glossary %s", glossary_id)
                 raise GlossaryMissing(
