@@ -53,6 +53,7 @@ from .conf import translation_setting
 from .glossary import glossary_for
 from .memory import MemoryKey, memory_lookup
 from .models import ServiceStatus, TranslationJob, TranslationState
+from .quota import quota_wait_message
 from .selectors import translation_state_get
 from .sending import BudgetSpent, Sending, texts_send
 from .services import (
@@ -111,9 +112,9 @@ def job_run(*, job_id: int) -> str:
     job = _claim(job_id)
     if job is None:
         return f"job {job_id}: not due or held elsewhere"
+    # A short quota stops no job here: each request is counted against what
+    # is left (quota_reserve), so the jobs that fit still run.
     status = service_status()
-    if status.state == ServiceStatus.State.QUOTA:
-        return _finish(job, TranslationJob.State.WAITING_QUOTA, error=status.message)
     if status.state == ServiceStatus.State.CONFIG:
         return _finish(job, TranslationJob.State.CONFIG_ERROR, error=status.message)
     TranslationJob.objects.filter(pk=job.pk).update(attempts=job.attempts + 1)
@@ -127,13 +128,17 @@ def job_run(*, job_id: int) -> str:
             needs_characters=spent.needs,
         )
     except QuotaExceeded as exc:
-        message = (
-            "DeepL's character quota for this billing period is used up "
-            f"({exc}). Translation waits and resumes when the quota is "
-            "available again."
+        # DeepL's 456, or a request that does not fit in what it said is
+        # left: wait with what the job still needs, and be woken only once
+        # that fits (never sent again to get 456 again).
+        needs = getattr(exc, "needs", 0)
+        status = service_status()
+        return _finish(
+            job,
+            TranslationJob.State.WAITING_QUOTA,
+            error=quota_wait_message(needs=needs, status=status),
+            needs_characters=needs,
         )
-        service_status_set(state=ServiceStatus.State.QUOTA, message=message)
-        return _finish(job, TranslationJob.State.WAITING_QUOTA, error=message)
     except ConfigurationError as exc:
         message = f"The translation service refused the configuration: {exc}"
         service_status_set(state=ServiceStatus.State.CONFIG, message=message)

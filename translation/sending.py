@@ -31,9 +31,15 @@ from .conf import translation_setting
 from .glossary import GlossaryUse, glossary_for, glossary_recreate
 from .memory import MemoryKey, memory_lookup, memory_store
 from .models import ServiceStatus, TranslationJob
-from .services import (
-    service_status_set,
+from .quota import (
+    QuotaShort,
+    quota_forget,
+    quota_left,
+    quota_reserve,
+    quota_settle,
+    quota_spent,
 )
+from .services import service_status, service_status_set
 
 logger = logging.getLogger(__name__)
 
@@ -70,18 +76,22 @@ def texts_send(run: Sending, texts: list[str]) -> None:
     if not budget_reserve(characters=estimate):
         status = budget_status()
         # Spend what is left on the texts that fit, then stop at the limit.
-        fit, room = 0, status.remaining
-        sizes = [run.backend.billable_characters(text) for text in texts]
-        while fit < len(texts) and sizes[fit] <= room:
-            room -= sizes[fit]
-            fit += 1
-        if 0 < fit < len(texts):
-            texts_send(run, texts[:fit])
+        fit = _fitting(run, texts, status.remaining)
         raise BudgetSpent(
             f"This month's translation budget is spent ({status.counted:,} of "
             f"{status.budget:,} characters). The job waits and resumes when "
             "the month turns or the budget is raised.",
-            needs=sizes[fit] if fit < len(texts) else estimate,
+            needs=_needs(run, texts, fit),
+        )
+    quota = quota_reserve(characters=estimate)
+    if quota is None:
+        budget_settle(reserved=estimate, billed=0)
+        # The same with the service's quota: what fits goes, the rest waits
+        # and is not sent while it does not fit.
+        fit = _fitting(run, texts, quota_left(service_status()) or 0)
+        raise QuotaShort(
+            f"{estimate} characters do not fit in what is left of the quota",
+            needs=_needs(run, texts, fit),
         )
     try:
         results = run.backend.translate(
@@ -94,11 +104,30 @@ def texts_send(run: Sending, texts: list[str]) -> None:
         )
     except GlossaryMissing:
         budget_settle(reserved=estimate, billed=0)
+        quota_settle(reserved=quota, billed=0)
         _glossary_lost(run)
         texts_send(run, texts)
         return
+    except QuotaShort:
+        raise
+    except QuotaExceeded as exc:
+        # DeepL's 456: learn what is left (and when it resets) and send what
+        # fits; unknown (the usage call failed): wait for this request.
+        budget_settle(reserved=estimate, billed=0)
+        quota_settle(reserved=quota, billed=0)
+        left = quota_left(quota_spent(backend=run.backend, error=exc))
+        if left is not None and estimate > left:
+            texts_send(run, texts)  # sends what fits, then QuotaShort
+            return
+        if left is not None:
+            # DeepL's usage says it fits, its 456 says not: trust neither
+            # until the sweep's hourly look at the usage.
+            quota_forget()
+        exc.needs = estimate  # type: ignore[attr-defined]
+        raise
     except RequestTooLarge:
         budget_settle(reserved=estimate, billed=0)
+        quota_settle(reserved=quota, billed=0)
         if len(texts) == 1:
             raise TranslationError(
                 "One paragraph is too long for a single request to the "
@@ -110,6 +139,7 @@ def texts_send(run: Sending, texts: list[str]) -> None:
         return
     except BaseException:
         budget_settle(reserved=estimate, billed=0)
+        quota_settle(reserved=quota, billed=0)
         raise
     billed = sum(result.billed_characters for result in results)
     pairs = [
@@ -118,6 +148,7 @@ def texts_send(run: Sending, texts: list[str]) -> None:
     ]
     with transaction.atomic():
         budget_settle(reserved=estimate, billed=billed)
+        quota_settle(reserved=quota, billed=billed)
         memory_store(key=run.key, translations=pairs, backend=run.backend.name)
         usage_record(
             billed_characters=billed,
@@ -145,6 +176,25 @@ def texts_send(run: Sending, texts: list[str]) -> None:
         run.translated[text] = translated
     run.billed += billed
     run.sent += len(texts)
+
+
+def _fitting(run: Sending, texts: list[str], room: int) -> int:
+    """Send the leading texts that fit in ``room`` characters; how many."""
+    fit = 0
+    for text in texts:
+        size = run.backend.billable_characters(text)
+        if size > room:
+            break
+        room -= size
+        fit += 1
+    if 0 < fit < len(texts):
+        texts_send(run, texts[:fit])
+    return fit
+
+
+def _needs(run: Sending, texts: list[str], fit: int) -> int:
+    """What the next request needs once the fitting texts went out."""
+    return sum(run.backend.billable_characters(text) for text in texts[fit : fit + 1])
 
 
 def _glossary_lost(run: Sending) -> None:
@@ -222,14 +272,6 @@ def strings_translate(
     try:
         for batch in backend.batches(misses):
             texts_send(run, [misses[index] for index in batch])
-    except QuotaExceeded as exc:
-        service_status_set(
-            state=ServiceStatus.State.QUOTA,
-            message=(
-                f"DeepL's character quota for this billing period is used up ({exc})."
-            ),
-        )
-        raise
     except ConfigurationError as exc:
         service_status_set(
             state=ServiceStatus.State.CONFIG,

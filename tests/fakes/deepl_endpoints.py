@@ -32,6 +32,8 @@ class Endpoints:
     glossary_limit: int
     tag_handling_version: str
     unknown_glossary_status: int
+    period_start: datetime
+    period_end: datetime
 
     # -- /v2/translate --------------------------------------------------------
 
@@ -123,11 +125,14 @@ class Endpoints:
     # -- usage and languages --------------------------------------------------
 
     def usage(self, params: dict[str, Any]) -> Answer:
+        # A Pro account's answer: the billing period's start and end too.
         return json_answer(
             200,
             {
                 "character_count": self.character_count,
                 "character_limit": self.character_limit,
+                "start_time": self.period_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "end_time": self.period_end.strftime("%Y-%m-%dT%H:%M:%SZ"),
             },
         )
 

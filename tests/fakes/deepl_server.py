@@ -45,6 +45,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -124,6 +125,9 @@ class DeepLServer(LocalServer, Endpoints):
             self.tag_handling_version = "v2"
             #: 404 as DeepL documents it; 400 as some of its servers answer.
             self.unknown_glossary_status = 404
+            #: The billing period /v2/usage reports (a Pro account's).
+            self.period_start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+            self.period_end = datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
             self._failures: list[_Failure] = []
 
     def fail_next(

@@ -290,3 +290,48 @@ def test_articles_translated_without_the_glossary_go_again_for_its_terms_only(
     target = page.get_translation(Locale.objects.get(language_code="ja"))
     body = target.get_latest_revision_as_object().body
     assert "都市圏" in body and "[JA] Un jumelage" in body
+
+
+def test_a_big_job_waits_for_the_quota_while_jobs_that_fit_still_run(deepl_api):
+    from translation.jobs import jobs_due, translation_sweep
+
+    glossary_sync()  # the seed's terms: the glossary does not change below
+    # 100 characters a paragraph; title and summary 52: after what fits
+    # (9 paragraphs), 48 are left.
+    big = french_draft(
+        title="Grand article",
+        paragraphs=[
+            f"Paragraphe {n:02d}" + " lyonnaise" * 8 + " métro." for n in range(60)
+        ],
+    )
+    deepl_api.character_limit = 1_000
+    job = _run(big)
+    assert job.state == TranslationJob.State.WAITING_QUOTA, job.error
+    left = 1_000 - deepl_api.character_count
+    assert job.error.startswith(
+        f"Waiting for quota: needs {job.needs_characters:,} characters, "
+        f"{left:,} left, resets on 2027"  # DeepL's end of the billing period
+    )
+    assert (job.needs_characters, left) == (100, 48)
+
+    small = french_draft(title="Court", paragraphs=["Une phrase."])  # fits
+    assert _run(small).state == TranslationJob.State.DONE
+
+    sent = len(deepl_api.requests_to("/v2/translate"))
+    ServiceStatus.objects.update(checked_at=None)  # the hourly check is due
+    translation_sweep()
+    assert job.pk not in jobs_due()
+    job_run(job_id=job.pk)  # a stray task rings: nothing is sent
+    job.refresh_from_db()
+    assert job.state == TranslationJob.State.WAITING_QUOTA
+    assert len(deepl_api.requests_to("/v2/translate")) == sent
+    # Only the answer that showed it short was a 456.
+    assert [r.status for r in deepl_api.requests_to("/v2/translate")].count(456) == 1
+
+    deepl_api.character_count = 0  # a new billing period, a bigger plan
+    deepl_api.character_limit = 100_000
+    ServiceStatus.objects.update(checked_at=None)
+    assert job.pk in jobs_due() or "quota available" in translation_sweep()
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == TranslationJob.State.DONE, job.error

@@ -9,6 +9,7 @@ live in the backend that talks to the vendor.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 class TranslationError(Exception):
@@ -43,6 +44,8 @@ class TextResult:
 class Usage:
     character_count: int
     character_limit: int | None
+    #: When the billing period ends and the count starts again (if known).
+    resets_at: datetime | None = field(default=None, compare=False)
 
     @property
     def exhausted(self) -> bool:

@@ -15,6 +15,7 @@ import deepl
 import requests
 from deepl.api_data import MultilingualGlossaryDictionaryEntries
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.dateparse import parse_datetime
 
 from ..conf import translation_setting
 from .base import (
@@ -309,13 +310,22 @@ class DeepLBackend(TranslationBackend):
             )
 
     def usage(self) -> Usage:
+        # The client's get_usage() keeps the counts but drops end_time, when
+        # the billing period (and the count) starts again, which DeepL sends
+        # to Pro accounts: the same call, made through the client's own
+        # request method, keeps it.
+        # https://developers.deepl.com/api-reference/usage-and-quota
         try:
-            usage = self.client.get_usage()
+            status, content, body = self.client._api_call("v2/usage", method="GET")
+            self.client._raise_for_status(status, content, body)
         except deepl.DeepLException as error:
             raise self._error(error, "read the usage") from error
+        body = body if isinstance(body, dict) else {}
+        usage = deepl.Usage(body)
         return Usage(
             character_count=usage.character.count or 0,
             character_limit=usage.character.limit,
+            resets_at=parse_datetime(str(body.get("end_time") or "")),
         )
 
     # -- errors -------------------------------------------------------------
