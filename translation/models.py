@@ -120,6 +120,11 @@ class GlossaryTerm(models.Model):
         ordering = ["source_language", "source_term"]
         verbose_name = _("glossary term")
         verbose_name_plural = _("glossary")
+        # Replacing a language pair's terms from a file deletes what the
+        # file lacks: HQ's glossary managers only (newsroom_setup).
+        permissions = [
+            ("replace_glossaryterm", _("Can replace a language's terms from CSV"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_language", "source_term"],
@@ -133,6 +138,33 @@ class GlossaryTerm(models.Model):
     @property
     def japanese(self) -> str:
         return self.source_term if self.do_not_translate else self.target_term
+
+
+class GlossarySnapshot(models.Model):
+    """A language pair's terms as they were before a replacement (or a
+    restore), so that one click puts them back."""
+
+    source_language = models.CharField(_("source language"), max_length=16)
+    # [{"source_term", "target_term", "do_not_translate", "note"}, ...]
+    terms = models.JSONField(default=list)
+    reason = models.CharField(_("why"), max_length=100)
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("glossary snapshot")
+        verbose_name_plural = _("glossary snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.source_language} terms before {self.reason}"
 
 
 class GlossaryState(models.Model):
