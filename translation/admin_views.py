@@ -177,6 +177,12 @@ def job_explanation(job: TranslationJob, status: ServiceStatus | None = None) ->
         )
     if job.state == State.FAILED:
         return _("Failed after %(attempts)d attempts.") % {"attempts": job.attempts}
+    if job.state == State.DONE and job.without_glossary:
+        return _(
+            "Translated without the current glossary (DeepL did not have it "
+            "yet): the strings with glossary terms are translated again once "
+            "it does."
+        )
     if job.state == State.QUEUED and job.error and job.next_attempt_at:
         when = timezone.localtime(job.next_attempt_at)
         return _("The last attempt failed; it tries again at %(when)s.") % {

@@ -130,7 +130,7 @@ def quota_wait_message(*, needs: int, status: ServiceStatus) -> str:
     return (
         _(
             "Waiting for quota: needs %(needs)s characters, %(left)s left, "
-            "resets on %(resets)s."
+            "resets on %(resets)s"
         )
         % values
     )

@@ -32,7 +32,7 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from wagtail.models import Locale, Page
 from wagtail_localize.models import (
@@ -132,11 +132,14 @@ def job_run(*, job_id: int) -> str:
         # left: wait with what the job still needs, and be woken only once
         # that fits (never sent again to get 456 again).
         needs = getattr(exc, "needs", 0)
-        status = service_status()
+        # Stored untranslated, like every job error; the admin words it in
+        # the reader's language from the same function.
+        with translation.override(None):
+            error = quota_wait_message(needs=needs, status=service_status())
         return _finish(
             job,
             TranslationJob.State.WAITING_QUOTA,
-            error=quota_wait_message(needs=needs, status=status),
+            error=error,
             needs_characters=needs,
         )
     except ConfigurationError as exc:

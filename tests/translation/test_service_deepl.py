@@ -4,9 +4,11 @@ DeepL server: the whole path a production job takes."""
 import deepl.http_client as deepl_http
 import pytest
 from django.test import override_settings
+from django.utils import translation
 from wagtail.models import Locale
 
 from tests.fakes.deepl_server import DeepLServer
+from translation.admin_views import job_explanation
 from translation.backends import backend_get
 from translation.budget import budget_set, budget_status
 from translation.glossary import glossary_sync
@@ -269,6 +271,8 @@ def test_articles_translated_without_the_glossary_go_again_for_its_terms_only(
     job = _run(page)
     assert job.state == TranslationJob.State.DONE, job.error
     assert job.without_glossary
+    with translation.override("en"):
+        assert "without the current glossary" in job_explanation(job)
     assert all("glossary_id" not in r.body for r in deepl_api.requests_to("/v2/"))
     billed_before = deepl_api.character_count
 
@@ -310,7 +314,7 @@ def test_a_big_job_waits_for_the_quota_while_jobs_that_fit_still_run(deepl_api):
     left = 1_000 - deepl_api.character_count
     assert job.error.startswith(
         f"Waiting for quota: needs {job.needs_characters:,} characters, "
-        f"{left:,} left, resets on 2027"  # DeepL's end of the billing period
+        f"{left:,} left, resets on 01/01/2027"  # DeepL's end of the period
     )
     assert (job.needs_characters, left) == (100, 48)
 
