@@ -205,7 +205,9 @@ def _glossary_lost(run: Sending) -> None:
     for a lost glossary."""
     lost = run.glossary_id
     logger.warning(
-        "The translation service lost glossary %s", lost, extra={"job_id": run.job}
+        "The translation service lost glossary %s",
+        lost,
+        extra={"job_id": run.job.pk if run.job else None},
     )
     if not run.glossary_recreated:
         run.glossary_recreated = True
