@@ -159,7 +159,10 @@ def test_v3_glossary_endpoints(client):
 # -- what DeepL refuses ------------------------------------------------------------
 
 
-def test_unknown_glossary(backend):
+@pytest.mark.parametrize("status", [404, 400])
+def test_unknown_glossary(backend, deepl_server, status):
+    # DeepL documents 404; some of its servers answer 400, same message.
+    deepl_server.unknown_glossary_status = status
     with pytest.raises(GlossaryMissing):
         translate(
             backend, ["mairie"], glossary_id="6f1c1a56-0000-4000-8000-000000000000"
