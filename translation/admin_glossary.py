@@ -2,17 +2,21 @@
 and the state of the service's copy above the list."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, Table, TitleColumn
@@ -23,7 +27,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .backends import backend_get
-from .glossary import glossary_state
+from .glossary import TARGET_LANGUAGE, glossary_state
 from .glossary_csv import (
     MAX_BYTES,
     GlossaryFileError,
@@ -31,7 +35,13 @@ from .glossary_csv import (
     glossary_export_csv,
     glossary_import_csv,
 )
-from .models import GlossaryTerm
+from .glossary_replace import (
+    glossary_can_replace,
+    glossary_replace,
+    glossary_replace_preview,
+    glossary_restore,
+)
+from .models import GlossarySnapshot, GlossaryTerm
 
 policy = ModelPermissionPolicy(GlossaryTerm)
 LIST_URL = "wagtailsnippets_translation_glossaryterm:list"
@@ -42,10 +52,18 @@ def glossary_state_line() -> str:
     state = glossary_state()
     values = {"version": state.version, "synced": state.synced_version or 0}
     if state.last_error:
-        return _(
+        # A failed sync is never shown as "not yet sent": what failed, and
+        # when it is tried again.
+        line = _(
             "Glossary version %(version)d; the service has version %(synced)d. "
-            "The last sync failed: %(error)s"
+            "Sync failed: %(error)s"
         ) % {**values, "error": state.last_error}
+        if state.next_sync_at:
+            when = timezone.localtime(state.next_sync_at)
+            line += " " + _("Next try at %(when)s.") % {
+                "when": date_format(when, "SHORT_DATETIME_FORMAT")
+            }
+        return line
     if not backend_get().translates:
         return (
             _(
@@ -68,9 +86,11 @@ def glossary_state_line() -> str:
 
 class GlossaryTable(Table):
     def render_html(self, parent_context=None) -> str:
+        request = (parent_context or {}).get("request")
         return format_html(
-            '<p class="nice-padding w-mt-4" data-glossary-state>{}</p>{}',
+            '<p class="nice-padding w-mt-4" data-glossary-state>{}</p>{}{}',
             glossary_state_line(),
+            glossary_restore_forms(request),
             super().render_html(parent_context),
         )
 
@@ -154,12 +174,24 @@ class GlossaryImportForm(forms.Form):
         ),
     )
     replace = forms.BooleanField(
-        label=gettext_lazy("Replace everything"),
+        label=gettext_lazy("Replace one language's terms"),
         required=False,
         help_text=gettext_lazy(
-            "Delete the terms that are not in the file. Without this, the file "
-            "adds and updates terms and deletes none."
+            "HQ glossary managers only: the chosen language's terms become the "
+            "file's, and those the file lacks are deleted. You see what changes "
+            "before it applies, and the previous terms are kept for a restore. "
+            "Without this, the file adds and updates terms and deletes none."
         ),
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language to replace"),
+        required=False,
+        choices=[("", "---------")]
+        + [
+            (code, name)
+            for code, name in settings.WAGTAIL_CONTENT_LANGUAGES
+            if code != TARGET_LANGUAGE
+        ],
     )
 
 
@@ -194,10 +226,15 @@ class GlossaryImportView(WagtailAdminTemplateMixin, FormView):
     def form_valid(self, form: GlossaryImportForm) -> HttpResponse:
         upload = form.cleaned_data["file"]
         replace = form.cleaned_data["replace"]
-        if replace and not policy.user_has_permission(self.request.user, "delete"):
+        language = form.cleaned_data["language"]
+        if replace and not glossary_can_replace(self.request.user):
             form.add_error(
-                "replace", _("You may not delete terms, so you cannot replace them.")
+                "replace",
+                _("Only HQ's glossary managers may replace a language's terms."),
             )
+            return self.form_invalid(form)
+        if replace and not language:
+            form.add_error("language", _("Choose the language whose terms to replace."))
             return self.form_invalid(form)
         try:
             # No more than one byte past the limit is read.
@@ -207,7 +244,9 @@ class GlossaryImportView(WagtailAdminTemplateMixin, FormView):
         except GlossaryFileError as exc:
             form.add_error("file", str(exc))
             return self.form_invalid(form)
-        report = glossary_import_csv(text=text, replace=replace)
+        if replace:
+            return self._preview(form, text, language)
+        report = glossary_import_csv(text=text)
         if not report.ok:
             form.add_error("file", report.errors)
             messages.error(
@@ -230,6 +269,112 @@ class GlossaryImportView(WagtailAdminTemplateMixin, FormView):
         )
         return redirect(LIST_URL)
 
+    def _preview(
+        self, form: GlossaryImportForm, text: str, language: str
+    ) -> HttpResponse:
+        diff = glossary_replace_preview(text=text, language=language)
+        if not diff.ok:
+            form.add_error("file", diff.errors)
+            return self.form_invalid(form)
+        context = self.get_context_data(form=form)
+        context.update(diff=diff, text=text, language=language)
+        return TemplateResponse(
+            self.request, "translation/admin/glossary_replace_preview.html", context
+        )
+
+
+@require_POST
+def glossary_replace_view(request: HttpRequest) -> HttpResponse:
+    """The replacement the preview showed, confirmed."""
+    if not glossary_can_replace(request.user):
+        raise PermissionDenied
+    language = request.POST.get("language", "")
+    if language not in dict(GlossaryImportForm.base_fields["language"].choices):
+        raise PermissionDenied
+    diff = glossary_replace(
+        text=request.POST.get("text", ""), language=language, user=request.user
+    )
+    if not diff.ok:
+        messages.error(request, _("Nothing was replaced: ") + " ".join(diff.errors))
+        return redirect("translation_glossary_import")
+    messages.success(
+        request,
+        _(
+            "The %(language)s terms were replaced: %(added)d added, %(changed)d "
+            "changed, %(removed)d removed. The previous terms are kept: "
+            "“Restore” above the list puts them back."
+        )
+        % {
+            "language": language,
+            "added": len(diff.added),
+            "changed": len(diff.changed),
+            "removed": len(diff.removed),
+        },
+    )
+    return redirect(LIST_URL)
+
+
+@require_POST
+def glossary_restore_view(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    if not glossary_can_replace(request.user):
+        raise PermissionDenied
+    snapshot = get_object_or_404(GlossarySnapshot, pk=snapshot_id)
+    diff = glossary_restore(snapshot=snapshot, user=request.user)
+    messages.success(
+        request,
+        _(
+            "The %(language)s terms are back as they were on %(when)s: "
+            "%(added)d added, %(changed)d changed, %(removed)d removed. They "
+            "are sent to the translation service again."
+        )
+        % {
+            "language": snapshot.source_language,
+            "when": date_format(
+                timezone.localtime(snapshot.created_at), "SHORT_DATETIME_FORMAT"
+            ),
+            "added": len(diff.added),
+            "changed": len(diff.changed),
+            "removed": len(diff.removed),
+        },
+    )
+    return redirect(LIST_URL)
+
+
+def glossary_restore_forms(request: HttpRequest) -> str:
+    """One button per language with kept terms: restore the latest."""
+    if request is None or not glossary_can_replace(request.user):
+        return ""
+    latest: dict[str, GlossarySnapshot] = {}
+    for snapshot in GlossarySnapshot.objects.order_by("-created_at", "-id")[:50]:
+        latest.setdefault(snapshot.source_language, snapshot)
+    token = get_token(request)
+    return format_html_join(
+        "",
+        '<form method="post" action="{}" class="nice-padding" data-glossary-restore>'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<button type="submit" class="button button-small button-secondary">{}'
+        "</button></form>",
+        (
+            (
+                reverse("translation_glossary_restore", args=[snapshot.pk]),
+                token,
+                _(
+                    "Restore the %(language)s terms as they were before %(reason)s "
+                    "on %(when)s"
+                )
+                % {
+                    "language": language,
+                    "reason": snapshot.reason,
+                    "when": date_format(
+                        timezone.localtime(snapshot.created_at),
+                        "SHORT_DATETIME_FORMAT",
+                    ),
+                },
+            )
+            for language, snapshot in sorted(latest.items())
+        ),
+    )
+
 
 def glossary_export_view(request: HttpRequest) -> HttpResponse:
     if not policy.user_has_permission(request.user, "view"):
@@ -249,6 +394,16 @@ def glossary_admin_urls() -> list:
             "translation/glossary/import/",
             GlossaryImportView.as_view(),
             name="translation_glossary_import",
+        ),
+        path(
+            "translation/glossary/replace/",
+            glossary_replace_view,
+            name="translation_glossary_replace",
+        ),
+        path(
+            "translation/glossary/restore/<int:snapshot_id>/",
+            glossary_restore_view,
+            name="translation_glossary_restore",
         ),
         path(
             "translation/glossary/export/",

@@ -31,7 +31,7 @@ from wagtail.models import Page, WorkflowState
 from cms.models import Office
 
 from .budget import BudgetStatus, budget_characters, month_start
-from .models import MonthlyBudgetUse, TranslationJob, UsageRecord
+from .models import MonthlyBudgetUse, ServiceStatus, TranslationJob, UsageRecord
 from .panels import (
     Scope,
     jobs_in_scope,
@@ -42,7 +42,8 @@ from .panels import (
     usage_by_month,
     usage_month,
 )
-from .services import job_retry
+from .quota import quota_wait_message
+from .services import job_retry, service_status
 
 PER_PAGE = 50
 
@@ -153,7 +154,7 @@ def _latest_workflow_states(page_ids: list[int]) -> dict[str, WorkflowState]:
 # -- jobs ----------------------------------------------------------------------
 
 
-def job_explanation(job: TranslationJob) -> str:
+def job_explanation(job: TranslationJob, status: ServiceStatus | None = None) -> str:
     """What a job's state means for the editor, in plain words."""
     State = TranslationJob.State
     if job.state == State.WAITING_BUDGET:
@@ -162,9 +163,8 @@ def job_explanation(job: TranslationJob) -> str:
             "when the month turns or the budget is raised."
         )
     if job.state == State.WAITING_QUOTA:
-        return _(
-            "Waiting: DeepL's character quota is used up. It starts again when "
-            "the quota is available."
+        return quota_wait_message(
+            needs=job.needs_characters, status=status or service_status()
         )
     if job.state == State.CONFIG_ERROR:
         return _(
@@ -177,6 +177,12 @@ def job_explanation(job: TranslationJob) -> str:
         )
     if job.state == State.FAILED:
         return _("Failed after %(attempts)d attempts.") % {"attempts": job.attempts}
+    if job.state == State.DONE and job.without_glossary:
+        return _(
+            "Translated without the current glossary (DeepL did not have it "
+            "yet): the strings with glossary terms are translated again once "
+            "it does."
+        )
     if job.state == State.QUEUED and job.error and job.next_attempt_at:
         when = timezone.localtime(job.next_attempt_at)
         return _("The last attempt failed; it tries again at %(when)s.") % {
@@ -203,12 +209,13 @@ class JobsView(_ScopedView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         jobs = Paginator(self.jobs(), PER_PAGE).get_page(self.request.GET.get("p"))
+        status = service_status()
         context.update(
             jobs=jobs,
             rows=[
                 {
                     "job": job,
-                    "explanation": job_explanation(job),
+                    "explanation": job_explanation(job, status),
                     "can_retry": job.state in RETRYABLE
                     and can_edit(user, job.source_page),
                 }

@@ -7,11 +7,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .backends import TranslationError, backend_get
+from .backends import backend_get
 from .budget import budget_status
 from .conf import translation_setting
 from .glossary import glossary_sync_due
 from .models import ServiceStatus, TranslationJob
+from .quota import quota_left, quota_recheck
 from .services import key_fingerprint, service_status, service_status_set
 
 # An enqueued job that has not started after this long lost its task.
@@ -42,16 +43,7 @@ def _service_recheck() -> str:
         every = timedelta(seconds=translation_setting("QUOTA_RECHECK_SECONDS"))
         if status.checked_at and status.checked_at > timezone.now() - every:
             return ""
-        try:
-            usage = backend.usage()
-        except TranslationError as exc:
-            ServiceStatus.objects.filter(pk=1).update(checked_at=timezone.now())
-            return f"quota check failed: {exc}"
-        if usage.exhausted:
-            ServiceStatus.objects.filter(pk=1).update(checked_at=timezone.now())
-            return "quota still used up"
-        service_status_set(state=ServiceStatus.State.OK)
-        return "quota available again"
+        return quota_recheck(backend=backend)
     return ""
 
 
@@ -66,6 +58,12 @@ def jobs_due() -> list[int]:
     status = service_status()
     if status.state == ServiceStatus.State.OK:
         due |= Q(state__in=[State.WAITING_QUOTA, State.CONFIG_ERROR])
+    elif status.state == ServiceStatus.State.QUOTA:
+        # Only the waiting jobs whose characters fit in what is left: a big
+        # one is not sent again to get 456 again.
+        left = quota_left(status)
+        if left is not None:
+            due |= Q(state=State.WAITING_QUOTA, needs_characters__lte=left)
     # Waiting for the budget: due once its next request fits (a new month,
     # or the budget raised).
     due |= Q(

@@ -120,6 +120,11 @@ class GlossaryTerm(models.Model):
         ordering = ["source_language", "source_term"]
         verbose_name = _("glossary term")
         verbose_name_plural = _("glossary")
+        # Replacing a language pair's terms from a file deletes what the
+        # file lacks: HQ's glossary managers only (newsroom_setup).
+        permissions = [
+            ("replace_glossaryterm", _("Can replace a language's terms from CSV"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_language", "source_term"],
@@ -133,6 +138,33 @@ class GlossaryTerm(models.Model):
     @property
     def japanese(self) -> str:
         return self.source_term if self.do_not_translate else self.target_term
+
+
+class GlossarySnapshot(models.Model):
+    """A language pair's terms as they were before a replacement (or a
+    restore), so that one click puts them back."""
+
+    source_language = models.CharField(_("source language"), max_length=16)
+    # [{"source_term", "target_term", "do_not_translate", "note"}, ...]
+    terms = models.JSONField(default=list)
+    reason = models.CharField(_("why"), max_length=100)
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("glossary snapshot")
+        verbose_name_plural = _("glossary snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.source_language} terms before {self.reason}"
 
 
 class GlossaryState(models.Model):
@@ -152,6 +184,11 @@ class GlossaryState(models.Model):
     remote_languages = models.JSONField(default=list)
     synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # A failed sync: when it failed, how many times in a row, and when the
+    # sweep tries again (back-off).
+    failed_at = models.DateTimeField(null=True, blank=True)
+    sync_attempts = models.PositiveSmallIntegerField(default=0)
+    next_sync_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("glossary state")
@@ -239,6 +276,11 @@ class TranslationJob(models.Model):
     # Waiting for the budget: the characters its next request needs.
     needs_characters = models.PositiveIntegerField(default=0)
     glossary_version = models.PositiveIntegerField(null=True, blank=True)
+    # Translated while the service did not hold the source language's current
+    # glossary: once it does, the strings with glossary terms go again.
+    without_glossary = models.BooleanField(
+        _("translated without the current glossary"), default=False
+    )
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
@@ -350,6 +392,11 @@ class ServiceStatus(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     # Which key the configuration error was seen with (a hash, never the key).
     key_fingerprint = models.CharField(max_length=64, blank=True)
+    # The quota as the service last reported it (None: unknown), and our
+    # count of what was billed since; a request is sent only if it fits.
+    character_count = models.BigIntegerField(null=True, blank=True)
+    character_limit = models.BigIntegerField(null=True, blank=True)
+    resets_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("translation service status")

@@ -281,9 +281,9 @@ def service_notice() -> ServiceNotice | None:
         return None
     if status.state == ServiceStatus.State.QUOTA:
         headline = _(
-            "DeepL's character quota for this billing period is used up. "
-            "Translation waits and starts again by itself when the quota is "
-            "available."
+            "DeepL's character quota for this billing period is short. Jobs "
+            "that fit in what is left still run; the others wait, each saying "
+            "what it needs, and start again by themselves once it fits."
         )
     else:
         headline = _(

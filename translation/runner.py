@@ -32,7 +32,7 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from wagtail.models import Locale, Page
 from wagtail_localize.models import (
@@ -45,7 +45,6 @@ from wagtail_localize.strings import validate_translation_links
 
 from .backends import (
     ConfigurationError,
-    GlossaryMissing,
     QuotaExceeded,
     TranslationError,
     backend_get,
@@ -53,7 +52,8 @@ from .backends import (
 from .conf import translation_setting
 from .glossary import glossary_for
 from .memory import MemoryKey, memory_lookup
-from .models import GlossaryState, ServiceStatus, TranslationJob, TranslationState
+from .models import ServiceStatus, TranslationJob, TranslationState
+from .quota import quota_wait_message
 from .selectors import translation_state_get
 from .sending import BudgetSpent, Sending, texts_send
 from .services import (
@@ -112,9 +112,9 @@ def job_run(*, job_id: int) -> str:
     job = _claim(job_id)
     if job is None:
         return f"job {job_id}: not due or held elsewhere"
+    # A short quota stops no job here: each request is counted against what
+    # is left (quota_reserve), so the jobs that fit still run.
     status = service_status()
-    if status.state == ServiceStatus.State.QUOTA:
-        return _finish(job, TranslationJob.State.WAITING_QUOTA, error=status.message)
     if status.state == ServiceStatus.State.CONFIG:
         return _finish(job, TranslationJob.State.CONFIG_ERROR, error=status.message)
     TranslationJob.objects.filter(pk=job.pk).update(attempts=job.attempts + 1)
@@ -128,23 +128,26 @@ def job_run(*, job_id: int) -> str:
             needs_characters=spent.needs,
         )
     except QuotaExceeded as exc:
-        message = (
-            "DeepL's character quota for this billing period is used up "
-            f"({exc}). Translation waits and resumes when the quota is "
-            "available again."
+        # DeepL's 456, or a request that does not fit in what it said is
+        # left: wait with what the job still needs, and be woken only once
+        # that fits (never sent again to get 456 again).
+        needs = getattr(exc, "needs", 0)
+        # Stored untranslated, like every job error; the admin words it in
+        # the reader's language from the same function.
+        with translation.override(None):
+            error = quota_wait_message(needs=needs, status=service_status())
+        return _finish(
+            job,
+            TranslationJob.State.WAITING_QUOTA,
+            error=error,
+            needs_characters=needs,
         )
-        service_status_set(state=ServiceStatus.State.QUOTA, message=message)
-        return _finish(job, TranslationJob.State.WAITING_QUOTA, error=message)
     except ConfigurationError as exc:
         message = f"The translation service refused the configuration: {exc}"
         service_status_set(state=ServiceStatus.State.CONFIG, message=message)
         return _finish(job, TranslationJob.State.CONFIG_ERROR, error=message)
     except NotATranslation as exc:
         return _finish(job, TranslationJob.State.FAILED, error=str(exc))
-    except GlossaryMissing as exc:
-        # Forget the id: the sweep sends the glossary again before the retry.
-        GlossaryState.objects.update(remote_id="", synced_version=None)
-        return _retry_later(job, str(exc))
     except TranslationError as exc:
         return _retry_later(job, str(exc))
     except Exception as exc:
@@ -388,8 +391,10 @@ def _execute(job: TranslationJob) -> str:
             segments=len(texts),
             from_memory=from_memory,
             sent=run.sent,
-            billed_characters=job.billed_characters + run.billed,
-            glossary_version=glossary.version,
+            glossary_version=run.key.glossary_version,
+            # Sent without the source language's current terms (the service
+            # did not have them): marked, and gone over again once it has.
+            without_glossary=bool(texts) and glossary.wanted and not run.glossary_id,
             source_revision_id=revision_id,
             source_digest=digest,
             finished_at=timezone.now(),

@@ -334,6 +334,12 @@ def groups_ensure(
 
     hq = base_group(HQ_REVIEWERS_GROUP)
     hq.permissions.add(*source_perms, *glossary_perms)
+    # Replacing a language's glossary from CSV: HQ's glossary managers only.
+    hq.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="translation", codename="replace_glossaryterm"
+        )
+    )
     _grant(hq, home, HQ_PERMS_JAPANESE_TREE)
     hq.permissions.add(
         *Permission.objects.filter(

@@ -31,6 +31,9 @@ class Endpoints:
     character_limit: int
     glossary_limit: int
     tag_handling_version: str
+    unknown_glossary_status: int
+    period_start: datetime
+    period_end: datetime
 
     # -- /v2/translate --------------------------------------------------------
 
@@ -107,7 +110,7 @@ class Endpoints:
             for glossary_id in ids:
                 glossary = self.glossaries.get(glossary_id)
                 if glossary is None:
-                    raise Refused(404, "Glossary not found")
+                    raise Refused(self.unknown_glossary_status, "Glossary not found")
                 entries = glossary.dictionaries.get(pair)
                 if entries is None:
                     raise Refused(
@@ -122,11 +125,14 @@ class Endpoints:
     # -- usage and languages --------------------------------------------------
 
     def usage(self, params: dict[str, Any]) -> Answer:
+        # A Pro account's answer: the billing period's start and end too.
         return json_answer(
             200,
             {
                 "character_count": self.character_count,
                 "character_limit": self.character_limit,
+                "start_time": self.period_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "end_time": self.period_end.strftime("%Y-%m-%dT%H:%M:%SZ"),
             },
         )
 

@@ -46,6 +46,7 @@ MESSAGES = {
     400: "Bad request",
     403: "Wrong or missing DeepL-Auth-Key",
     404: "Not found",
+    413: "Request Entity Too Large",
     429: "Too many requests, please wait and resend your request",
     456: "Quota Exceeded",
     500: "Internal error",
@@ -53,12 +54,21 @@ MESSAGES = {
     504: "Service unavailable, please try again later",
     529: "Too many requests, please wait and resend your request",
 }
-# DeepL's front (nginx) answers a too large body with an HTML page, not JSON.
-TOO_LARGE_PAGE = (
-    b"<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n"
-    b"<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n"
-    b"</body>\r\n</html>\r\n"
-)
+
+# The error statuses DeepL's OpenAPI file describes, per kind of endpoint.
+# Text and meta endpoints (/v2/translate, /v2/usage, /v2/languages) answer
+# 504 where the glossary endpoints answer 503, and never 401 or 415; a 413 is
+# an ErrorResponse (JSON with "message") like the others.
+TEXT_ERRORS = frozenset({400, 403, 404, 413, 414, 429, 456, 500, 504, 529})
+GLOSSARY_ERRORS = frozenset({400, 401, 403, 404, 413, 415, 429, 456, 500, 503, 529})
+
+
+def documented_errors(path: str) -> frozenset[int]:
+    """The error statuses DeepL's description lists for ``path``."""
+    if path.startswith(("/v2/glossar", "/v3/glossaries")):
+        return GLOSSARY_ERRORS
+    return TEXT_ERRORS
+
 
 _TAG = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"</?\s*([^\s/>]+)")

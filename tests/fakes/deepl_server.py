@@ -6,11 +6,18 @@ follows developers.deepl.com and DeepL's OpenAPI file (the rules are in
 deepl_rules.py, the endpoints in deepl_endpoints.py):
 
 - ``Authorization: DeepL-Auth-Key <key>`` on every request, else 403.
+- Every answer is one DeepL's OpenAPI file describes for its path (checked by
+  tests/translation/test_deepl_contract.py through Stoplight Prism): errors
+  are JSON ``{"message": ...}`` (a 413 too), and only the statuses the file
+  lists for the path can be scripted with ``fail_next``.
 - POST /v2/translate, JSON or form-encoded: at most 50 texts (more: 400), a
-  body of at most 128 KiB (more: 413, an HTML page as DeepL's nginx front
-  sends it), ``formality`` more/less only for targets that have it (400),
+  body of at most 128 KiB (more: 413), ``formality`` more/less only for
+  targets that have it (400),
   ``glossary_id`` only with ``source_lang`` and with a dictionary for the pair
-  (400; an unknown glossary: 404), the quota checked before billing (456).
+  (400; an unknown glossary: 404 "Glossary not found", or 400 with the same
+  message when ``unknown_glossary_status`` says so, as some DeepL servers
+  answer), the quota checked before billing: a request whose characters do
+  not fit in what is left is refused whole (456) and bills nothing.
   With ``tag_handling=xml`` and tag handling v2 (the default of accounts that
   first used tag handling after 1 December 2025) malformed XML is a 400.
 - GET|POST /v2/usage, GET /v2/languages, GET /v2/glossary-language-pairs.
@@ -38,6 +45,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -115,6 +123,11 @@ class DeepLServer(LocalServer, Endpoints):
             self.delay_seconds = 0.0
             #: "v2" parses XML strictly (new accounts); "v1" does not.
             self.tag_handling_version = "v2"
+            #: 404 as DeepL documents it; 400 as some of its servers answer.
+            self.unknown_glossary_status = 404
+            #: The billing period /v2/usage reports (a Pro account's).
+            self.period_start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+            self.period_end = datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
             self._failures: list[_Failure] = []
 
     def fail_next(
@@ -129,19 +142,22 @@ class DeepLServer(LocalServer, Endpoints):
         """Answer the next ``times`` requests (to paths starting with ``path``,
         if given) with ``status`` before any other handling, billing nothing.
         The body defaults to DeepL's kind of answer; status 0 closes the
-        connection without answering."""
-        if body is None:
-            body = (
-                rules.TOO_LARGE_PAGE
-                if status == 413
-                else {"message": rules.MESSAGES.get(status, "Error")}
+        connection without answering. A status DeepL's description does not
+        list for the path is refused: the fake never answers what DeepL
+        would not."""
+        documented = rules.documented_errors(path or "/v2/translate")
+        if status and status not in documented:
+            raise ValueError(
+                f"DeepL's API description lists no {status} for {path or 'any path'}"
+                f" (it lists {sorted(documented)})."
             )
+        if body is None:
+            body = {"message": rules.MESSAGES.get(status, "Error")}
         if isinstance(body, dict):
             body = json.dumps(body)
         if isinstance(body, str):
             body = body.encode()
-        content_type = "text/html" if status == 413 else "application/json"
-        answer_headers = {"Content-Type": content_type, **(headers or {})}
+        answer_headers = {"Content-Type": "application/json", **(headers or {})}
         with self._lock:
             self._failures.extend(
                 _Failure(status, answer_headers, body, path) for _ in range(times)
@@ -174,7 +190,7 @@ class DeepLServer(LocalServer, Endpoints):
             else rules.MAX_GLOSSARY_BODY
         )
         if record.size > limit:
-            return 413, {"Content-Type": "text/html"}, rules.TOO_LARGE_PAGE
+            return json_answer(413, {"message": rules.MESSAGES[413]})
         allowed: set[str] = set()
         for methods, pattern, endpoint in _ROUTES:
             match = pattern.fullmatch(record.path)
@@ -184,7 +200,9 @@ class DeepLServer(LocalServer, Endpoints):
             if record.method not in methods:
                 continue
             if params is None:
-                return json_answer(415, {"message": "Invalid Content-Type or body"})
+                # The glossary endpoints describe a 415; the others a 400.
+                status = 415 if 415 in rules.documented_errors(record.path) else 400
+                return json_answer(status, {"message": "Invalid Content-Type or body"})
             try:
                 return endpoint(self, params, **match.groupdict())
             except Refused as refused:

@@ -156,7 +156,7 @@ def test_panel_warns_at_80_percent_and_looks_stopped_at_100(login, paris, transl
     [
         (
             ServiceStatus.State.QUOTA,
-            "character quota for this billing period is used up",
+            "character quota for this billing period is short",
         ),
         (ServiceStatus.State.CONFIG, "refused the configuration"),
     ],

@@ -279,8 +279,8 @@ def test_413_is_request_too_large(deepl_backend, deepl_server):
 
 
 def test_body_over_128_kib_is_request_too_large(deepl_backend, deepl_server):
-    # One text DeepL cannot take: the batcher sends it alone, DeepL's front
-    # answers 413 with an HTML page.
+    # One text DeepL cannot take: the batcher sends it alone, DeepL answers
+    # 413 (an ErrorResponse, as its API description says).
     with pytest.raises(RequestTooLarge):
         translate(deepl_backend, [JAPANESE * 800])
 
@@ -289,16 +289,23 @@ def test_body_over_128_kib_is_request_too_large(deepl_backend, deepl_server):
     assert request.size > 128 * 1024
 
 
-def test_429_and_503_are_retried_by_the_client(deepl_backend, deepl_server):
+def test_the_fake_answers_only_what_deepl_s_description_lists(deepl_server):
+    # /v2/translate answers 504 when unavailable, the glossary endpoints 503.
+    with pytest.raises(ValueError, match="lists no 503"):
+        deepl_server.fail_next(503, path="/v2/translate")
+    deepl_server.fail_next(503, path="/v3/glossaries")
+
+
+def test_429_and_504_are_retried_by_the_client(deepl_backend, deepl_server):
     deepl_server.fail_next(429, headers={"Retry-After": "1"})
-    deepl_server.fail_next(503)
+    deepl_server.fail_next(504)
 
     results = translate(deepl_backend, ["Bonjour"])
 
     assert results == [TextResult("[JA] Bonjour", 7)]
     assert [r.status for r in deepl_server.requests_to("/v2/translate")] == [
         429,
-        503,
+        504,
         200,
     ]
     assert deepl_server.character_count == 7

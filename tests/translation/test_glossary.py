@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.users.models import UserProfile
 
 from cms.newsroom.setup import newsroom_setup
@@ -34,7 +35,7 @@ from translation.glossary_csv import (
     glossary_import_csv,
     glossary_seed_load,
 )
-from translation.models import GlossaryState, GlossaryTerm
+from translation.models import GlossarySnapshot, GlossaryState, GlossaryTerm
 
 HEADER = "source_lang,source_term,ja_term,note"
 LIST_URL = "wagtailsnippets_translation_glossaryterm:list"
@@ -241,6 +242,10 @@ def test_a_failed_sync_is_recorded_in_plain_words_and_tried_again(
         "The translation service did not take the glossary (503 Service Unavailable)."
     )
     assert state.synced_version is None and state.remote_id == ""
+    # Tried again after a back-off, not at the next minute's sweep.
+    assert state.next_sync_at > timezone.now()
+    assert not glossary_sync_due()
+    GlossaryState.objects.update(next_sync_at=timezone.now())
     assert glossary_sync_due()
 
     glossary_sync()
@@ -282,7 +287,7 @@ def test_a_change_while_sending_is_synced_by_the_next_sweep(
     assert (state.synced_version, state.version) == (1, 2)
     # The service lacks the newest French terms: no glossary for French yet.
     assert glossary_for(source_language="fr", target_language="ja") == GlossaryUse(
-        "", 0
+        "", 0, wanted=True
     )
     assert glossary_sync_due()
     glossary_sync()
@@ -807,7 +812,9 @@ def test_listing_state_shows_the_sync_and_its_last_error(
     glossary_sync()
     html = admin.get(reverse(LIST_URL)).content.decode()
     assert "Glossary version 2; the service has version 1." in html
-    assert "The last sync failed: The translation service&#x27;s quota" in html
+    assert "Sync failed: The translation service&#x27;s quota" in html
+    assert "Next try at" in html
+    assert "not yet sent" not in html
 
 
 def test_listing_filters_by_language_and_searches_terms(admin, glossary):
@@ -849,22 +856,22 @@ def test_import_form_imports_and_says_how_many(admin, glossary):
         reverse(IMPORT_URL),
         _upload(
             _csv(HEADER, "en,CLAIR,自治体国際化協会,", "fr,mairie,市役所,"),
-            replace="on",
         ),
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse(LIST_URL)
     assert (
-        "Glossary imported: 1 terms created, 1 updated, 1 removed, 0 unchanged."
+        "Glossary imported: 1 terms created, 1 updated, 0 removed, 0 unchanged."
         in response.content.decode()
     )
-    assert set(_terms()) == {("en", "CLAIR"), ("fr", "mairie")}
+    # An import without "replace" deletes nothing.
+    assert set(_terms()) == {("en", "CLAIR"), ("en", "old"), ("fr", "mairie")}
 
 
 def test_import_form_renders(admin, glossary):
     html = admin.get(reverse(IMPORT_URL)).content.decode()
     assert 'enctype="multipart/form-data"' in html
-    assert "Replace everything" in html
+    assert "Replace one language&#x27;s terms" in html
 
 
 def test_export_is_a_csv_download_of_the_terms(admin, glossary):
@@ -930,20 +937,90 @@ def test_editors_without_add_permission_cannot_import(client, glossary):
     assert client.get(reverse(IMPORT_URL)).status_code == 302
 
 
-def test_replacing_needs_the_delete_permission(client, glossary):
+def test_replacing_is_for_hq_glossary_managers_only(client, glossary, user_in_group):
     _term("en", "old", "古い")
-    _client_for(
-        client,
-        _user_with(
-            "view_glossaryterm", "add_glossaryterm", "change_glossaryterm", name="adder"
-        ),
-    )
+    # An office editor may add, change and delete terms, not replace a list.
+    _client_for(client, user_in_group("Office editors: par"))
     response = client.post(
-        reverse(IMPORT_URL), _upload(_csv(HEADER, "en,CLAIR,クレア,"), replace="on")
+        reverse(IMPORT_URL),
+        _upload(_csv(HEADER, "en,CLAIR,クレア,"), replace="on", language="en"),
     )
     assert response.status_code == 200
-    assert "You may not delete terms" in response.content.decode()
+    assert "Only HQ&#x27;s glossary managers" in response.content.decode()
+    confirm = client.post(
+        reverse("translation_glossary_replace"),
+        {"language": "en", "text": _csv(HEADER, "en,CLAIR,クレア,")},
+    )
+    assert confirm.status_code in (302, 403)
     assert set(_terms()) == {("en", "old")}
+
+
+def test_hq_replaces_one_language_after_a_diff_and_restores_it_in_one_click(
+    client, glossary, user_in_group, memory_backend, django_capture_on_commit_callbacks
+):
+    _term("fr", "mairie", "市役所")
+    _term("fr", "port", "港")
+    _term("fr", "préfecture", "県庁")
+    _term("en", "mayor", "市長")
+    hq = _client_for(client, user_in_group("HQ reviewers"))
+    text = _csv(HEADER, "fr,mairie,市役所,", "fr,port,港湾,", "fr,métropole,都市圏,")
+
+    # Which language: required.
+    response = hq.post(reverse(IMPORT_URL), _upload(text, replace="on"))
+    assert "Choose the language" in response.content.decode()
+    # Another language's line in the file: refused, nothing changes.
+    response = hq.post(
+        reverse(IMPORT_URL),
+        _upload(text + "en,mayor,町長,\n", replace="on", language="fr"),
+    )
+    assert "replaces the fr terms only" in response.content.decode()
+
+    # The preview: what is added, changed and removed; nothing applied yet.
+    html = hq.post(
+        reverse(IMPORT_URL), _upload(text, replace="on", language="fr")
+    ).content.decode()
+    assert 'data-diff="added"><td>added</td><td>métropole</td>' in html
+    assert (
+        'data-diff="changed"><td>changed</td><td>port</td><td>港</td><td>港湾' in html
+    )
+    assert 'data-diff="removed"><td>removed</td><td>préfecture</td>' in html
+    assert GlossaryTerm.objects.filter(source_term="préfecture").exists()
+
+    version = _state().version
+    with django_capture_on_commit_callbacks(execute=True):
+        hq.post(
+            reverse("translation_glossary_replace"), {"language": "fr", "text": text}
+        )
+    assert set(_terms()) == {
+        ("fr", "mairie"),
+        ("fr", "port"),
+        ("fr", "métropole"),
+        ("en", "mayor"),  # another language is untouched
+    }
+    assert _state().version > version
+    # Sent to the service at once (the sync task ran on commit).
+    assert _state().synced_version == _state().version
+
+    # One click puts the previous terms back, and sends them again.
+    html = hq.get(reverse(LIST_URL)).content.decode()
+    assert "Restore the fr terms" in html
+    snapshot = GlossarySnapshot.objects.get(source_language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        hq.post(reverse("translation_glossary_restore", args=[snapshot.pk]))
+    assert _terms()[("fr", "port")][0] == "港"
+    assert set(_terms()) == {
+        ("fr", "mairie"),
+        ("fr", "port"),
+        ("fr", "préfecture"),
+        ("en", "mayor"),
+    }
+    assert _state().synced_version == _state().version
+    (dictionary,) = [
+        d
+        for d in next(iter(memory_backend.state.glossaries.values()))
+        if d.source_language == "fr"
+    ]
+    assert dictionary.entries["port"] == "港"
 
 
 def test_the_glossary_sits_in_the_translation_menu(admin):

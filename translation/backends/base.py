@@ -9,6 +9,7 @@ live in the backend that talks to the vendor.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 class TranslationError(Exception):
@@ -43,6 +44,8 @@ class TextResult:
 class Usage:
     character_count: int
     character_limit: int | None
+    #: When the billing period ends and the count starts again (if known).
+    resets_at: datetime | None = field(default=None, compare=False)
 
     @property
     def exhausted(self) -> bool:
@@ -105,6 +108,12 @@ class TranslationBackend:
 
     def usage(self) -> Usage:
         raise NotImplementedError
+
+    def billable_characters(self, text: str) -> int:
+        """Characters the vendor will bill for ``text`` (an estimate for the
+        budget and the quota before a request; the ledger keeps what the
+        vendor reports)."""
+        return len(text)
 
     def text_size(self, text: str) -> int:
         """Bytes one text adds to a request (roughly the vendor's count)."""

@@ -5,14 +5,17 @@ exponential back-off (it ignores Retry-After); we add no retry loop of our own.
 What is left after its retries becomes one of our TranslationError subclasses.
 """
 
+import html
 import json
 import logging
+import re
 from functools import cached_property
 
 import deepl
 import requests
 from deepl.api_data import MultilingualGlossaryDictionaryEntries
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.dateparse import parse_datetime
 
 from ..conf import translation_setting
 from .base import (
@@ -68,6 +71,9 @@ FORMALITY_TARGETS = frozenset(
 # Everything in a /v2/translate body but the texts and the context (languages,
 # formality, glossary id, tag handling, show_billed_characters: ~200 bytes).
 PARAMETER_ALLOWANCE = 1024
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _code(language: str) -> str:
@@ -192,10 +198,19 @@ class DeepLBackend(TranslationBackend):
                 tag_handling="xml",
             )
         except (deepl.DeepLException, ValueError) as error:
+            # DeepL answers an unknown glossary id with 404; some of its
+            # servers with 400; both say "Glossary not found".
+            # https://developers.deepl.com/api-reference/translate
             if (
                 glossary_id
                 and isinstance(error, deepl.DeepLException)
-                and error.http_status_code == 404
+                and (
+                    error.http_status_code == 404
+                    or (
+                        error.http_status_code == 400
+                        and "glossary not found" in str(error).lower()
+                    )
+                )
             ):
                 logger.warning("DeepL does not know glossary %s", glossary_id)
                 raise GlossaryMissing(
@@ -211,6 +226,15 @@ class DeepLBackend(TranslationBackend):
                 f"DeepL answered {len(results)} translations for {len(texts)} texts."
             )
         return [TextResult(result.text, result.billed_characters) for result in results]
+
+    def billable_characters(self, text: str) -> int:
+        # DeepL bills Unicode code points of the source text; with
+        # tag_handling (we send "xml") the tags and their attributes are not
+        # counted, and an entity is the one character it stands for. The
+        # context is never billed.
+        # https://developers.deepl.com/docs/resources/usage-limits
+        # https://support.deepl.com/hc/en-us/articles/360020685720
+        return len(html.unescape("".join(_TAG.split(text)[::2])))
 
     # requests encodes ``json=`` with json.dumps' defaults (ensure_ascii): a
     # character outside ASCII costs 6 bytes (\\uXXXX), 12 outside the BMP (a
@@ -286,13 +310,22 @@ class DeepLBackend(TranslationBackend):
             )
 
     def usage(self) -> Usage:
+        # The client's get_usage() keeps the counts but drops end_time, when
+        # the billing period (and the count) starts again, which DeepL sends
+        # to Pro accounts: the same call, made through the client's own
+        # request method, keeps it.
+        # https://developers.deepl.com/api-reference/usage-and-quota
         try:
-            usage = self.client.get_usage()
+            status, content, body = self.client._api_call("v2/usage", method="GET")
+            self.client._raise_for_status(status, content, body)
         except deepl.DeepLException as error:
             raise self._error(error, "read the usage") from error
+        body = body if isinstance(body, dict) else {}
+        usage = deepl.Usage(body)
         return Usage(
             character_count=usage.character.count or 0,
             character_limit=usage.character.limit,
+            resets_at=parse_datetime(str(body.get("end_time") or "")),
         )
 
     # -- errors -------------------------------------------------------------

@@ -13,8 +13,8 @@ import threading
 from dataclasses import dataclass, field
 
 from .base import (
-    ConfigurationError,
     GlossaryDictionary,
+    GlossaryMissing,
     QuotaExceeded,
     TextResult,
     TranslationBackend,
@@ -87,14 +87,14 @@ class InMemoryBackend(TranslationBackend):
                 raise state.failures.pop(0)
             if len(texts) > self.max_texts:
                 raise TranslationError(f"{len(texts)} texts in one request")
-            billed = [len(_TAG.sub("", text)) for text in texts]
+            billed = [self.billable_characters(text) for text in texts]
             if (
                 state.character_limit is not None
                 and state.character_count + sum(billed) > state.character_limit
             ):
                 raise QuotaExceeded("Quota for this billing period has been exceeded")
             if glossary_id and glossary_id not in state.glossaries:
-                raise ConfigurationError(f"Glossary {glossary_id} not found")
+                raise GlossaryMissing(f"Glossary {glossary_id} not found")
             state.requests.append(
                 Request(
                     list(texts),
@@ -115,6 +115,9 @@ class InMemoryBackend(TranslationBackend):
             for text, count in zip(texts, billed, strict=True)
         ]
 
+    def billable_characters(self, text: str) -> int:
+        return len(_TAG.sub("", text))
+
     @staticmethod
     def render(text: str, target_language: str, terms: dict[str, str]) -> str:
         for source, target in sorted(terms.items(), key=lambda t: -len(t[0])):
@@ -125,6 +128,9 @@ class InMemoryBackend(TranslationBackend):
         return target_language in {"ja", "de", "fr", "it", "es"}
 
     def glossary_languages(self) -> set[tuple[str, str]]:
+        with self._lock:
+            if self.state.failures:
+                raise self.state.failures.pop(0)
         return {
             (source, target)
             for source in ("en", "fr", "de", "es", "it", "ko", "zh-hans")
