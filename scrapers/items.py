@@ -9,14 +9,18 @@ window is milliseconds and triage shows both.
 """
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from .conf import scraper_setting
 from .dedupe import bands, distance, html_text, shingles, simhash, text_hash, url_hash
 from .models import Item, Source
+from .notes import from_parsed, note, notes_merge
 from .parsing import ParsedEntry, detect_language
 
 
@@ -32,6 +36,8 @@ class Prepared:
     body_hash: str
     fingerprint: int | None
     language: str
+    detected_language: str = ""
+    notes: list[dict[str, Any]] = field(default_factory=list)
     duplicate_of_id: int | None = None
 
 
@@ -85,6 +91,37 @@ def _link_duplicates(source: Source, prepared: list[Prepared]) -> None:
         item.duplicate_of_id = first
 
 
+# Below this much text a detected language that differs from the declared
+# one is more likely a poor guess than a wrong declaration: no note then.
+MISMATCH_MIN_CHARACTERS = 200
+
+
+def _primary(code: str) -> str:
+    return code.split("-")[0].lower()
+
+
+def _language_notes(
+    entry: ParsedEntry, *, source: Source, body: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """The language the text reads as, and notes when it is unknown or
+    differs from what the feed or the source declares."""
+    text = f"{entry.title} {body}"
+    detected = detect_language(text) or ""
+    declared = entry.language or source.language
+    if not declared and not detected:
+        return "", [note("language_undetected")]
+    if (
+        declared
+        and detected
+        and _primary(declared) != _primary(detected)
+        and len(text) >= MISMATCH_MIN_CHARACTERS
+    ):
+        return detected, [
+            note("language_mismatch", detected=detected, declared=declared)
+        ]
+    return detected, []
+
+
 def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepared]:
     """Hashes, fingerprints, languages and duplicates, before any write.
 
@@ -121,6 +158,7 @@ def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepare
         fingerprint = simhash(body_shingles) or simhash(
             shingles(entry.title) + body_shingles
         )
+        detected, notes = _language_notes(entry, source=source, body=body)
         prepared.append(
             Prepared(
                 entry=entry,
@@ -128,10 +166,9 @@ def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepare
                 canonical=url_hash(entry.link) if entry.link else "",
                 body_hash=text_hash(body_shingles),
                 fingerprint=fingerprint,
-                language=entry.language
-                or source.language
-                or detect_language(f"{entry.title} {body}")
-                or "",
+                language=entry.language or source.language or detected,
+                detected_language=detected,
+                notes=from_parsed(entry.notes) + notes,
             )
         )
     _link_duplicates(source, [p for p in prepared if p.digest not in known])
@@ -189,6 +226,8 @@ def items_save(*, source: Source, prepared: list[Prepared]) -> tuple[list[int], 
                 content_html=entry.content_html,
                 published_at=entry.published_at,
                 language=item_data.language,
+                detected_language=item_data.detected_language,
+                notes=item_data.notes,
                 simhash=fingerprint,
                 band0=b[0],
                 band1=b[1],
@@ -200,3 +239,22 @@ def items_save(*, source: Source, prepared: list[Prepared]) -> tuple[list[int], 
         )
     created = Item.objects.bulk_create(new_items)
     return [item.pk for item in created], updated
+
+
+def item_notes_add(
+    *,
+    item_id: int,
+    notes: Iterable[Mapping[str, Any]],
+    resolved: Iterable[str] = (),
+) -> None:
+    """Add notes to an item, keeping those it has (scrapers.notes), except
+    those of the ``resolved`` codes, which are no longer true."""
+    notes, resolved = list(notes), set(resolved)
+    if not notes and not resolved:
+        return
+    with transaction.atomic():
+        item = Item.objects.select_for_update().only("notes").get(pk=item_id)
+        kept = [n for n in item.notes or [] if n.get("code") not in resolved]
+        merged = notes_merge(kept, notes)
+        if merged != item.notes:
+            Item.objects.filter(pk=item_id).update(notes=merged)

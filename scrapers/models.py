@@ -207,7 +207,13 @@ class Item(models.Model):
     content_html = models.TextField(_("content"), blank=True)
     article_html = models.TextField(_("full article"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Declared by the feed or page, else the source's, else detected.
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # What the text itself reads as (empty when too short or unsure): kept
+    # even when the feed declares a language, so a mismatch can be seen.
+    detected_language = models.CharField(
+        _("detected language"), max_length=16, blank=True, editable=False
+    )
     # The same text under another title: a hash of the normalised body text.
     text_hash = models.CharField(max_length=64, blank=True, db_index=True)
     # Near-duplicate detection: a 64-bit SimHash of the text, cut into four
@@ -241,7 +247,10 @@ class Item(models.Model):
         related_name="source_items",
         verbose_name=_("draft"),
     )
-    note = models.TextField(_("note"), blank=True)
+    # What was odd or went wrong on the item's way in, as codes and
+    # parameters (scrapers.notes): added to, never overwritten; shown in
+    # triage and on the draft.
+    notes = models.JSONField(_("notes"), default=list, blank=True, editable=False)
     first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), auto_now=True)
 
@@ -257,3 +266,21 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.title[:80]
+
+    @property
+    def language_label(self) -> str:
+        from .notes import language_label
+
+        return language_label(self.language)
+
+    @property
+    def detected_language_label(self) -> str:
+        from .notes import language_label
+
+        return language_label(self.detected_language)
+
+    def note_texts(self) -> list[str]:
+        """The notes in the active language."""
+        from .notes import note_text
+
+        return [note_text(stored) for stored in self.notes or []]

@@ -29,6 +29,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from publishers.panels import PageDeliveriesPanel
+from scrapers.panels import DraftSourceItemsPanel
 
 from ..caching import cached_response
 from ..serializers import CountrySerializer, OfficeSerializer, TopicSerializer
@@ -353,6 +354,7 @@ class ArticlePage(CachedPageMixin, Page):
                 FieldPanel("original_language"),
                 FieldPanel("original_published_at"),
                 FieldPanel("jurisdiction"),
+                DraftSourceItemsPanel(),
             ],
             heading=_("Provenance"),
         ),

@@ -1,0 +1,273 @@
+"""The scrapers lose nothing silently: what failed or was odd on an item's way
+in stays on the item and its draft, shown in the admin in the reader's
+language. Fed through the real pipeline: a local site serves the feed and
+the pages, the fetch stores the items, process_new_items (run when the fetch
+commits) fetches full texts and makes drafts.
+"""
+
+from html import escape
+
+import pytest
+from django.urls import reverse
+from wagtail.users.models import UserProfile
+
+from cms.safehttp import SafeClient
+from scrapers.models import Item, Source
+from scrapers.services import source_fetch
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE_TEXT = (
+    "Le conseil municipal a adopté mardi un plan d'accueil pour les habitants "
+    "venus de l'étranger. Chaque arrondissement proposera des cours de langue "
+    "gratuits le soir, des conseils sur le logement et les écoles en douze "
+    "langues, et un bénévole qui aide les nouveaux venus dans leurs premières "
+    "démarches à la mairie. "
+) * 3
+
+
+def feed(*entries: dict[str, str], language: str = "") -> bytes:
+    """RSS 2.0 with the given fields per item (guid, title, link,
+    description, pubDate); missing ones are left out."""
+    items = []
+    for entry in entries:
+        fields = "".join(
+            f"<{name}>{escape(value)}</{name}>" for name, value in entry.items()
+        )
+        items.append(f"<item>{fields}</item>")
+    declared = f"<language>{language}</language>" if language else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Test</title><link>http://example.org/</link>{declared}"
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode()
+
+
+def page(text: str) -> bytes:
+    return (
+        "<!DOCTYPE html><html lang='fr'><head><title>Article</title></head><body>"
+        f"<main><article><h1>Article</h1><p>{text}</p></article></main>"
+        "</body></html>"
+    ).encode()
+
+
+def run_pipeline(source: Source, django_capture_on_commit_callbacks):
+    """Fetch the source; the new items' task runs when the fetch commits."""
+    with django_capture_on_commit_callbacks(execute=True), SafeClient() as client:
+        return source_fetch(source_id=source.pk, client=client)
+
+
+@pytest.fixture
+def editor(user_in_group):
+    return user_in_group("Office editors: par", "paris-editor")
+
+
+def in_english(user) -> None:
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+
+
+def test_a_failed_full_text_stays_on_the_item_and_its_automatic_draft(
+    site, make_source, client, editor, django_capture_on_commit_callbacks
+):
+    site.routes["/feed.xml"] = (
+        200,
+        {"Content-Type": "application/rss+xml"},
+        feed(
+            {
+                "guid": "down",
+                "title": "Page en panne",
+                "link": site.url("/down"),
+                "description": "Le résumé seulement.",
+            },
+            {
+                "guid": "empty",
+                "title": "Page vide",
+                "link": site.url("/empty"),
+                "description": "Un autre résumé.",
+            },
+            {
+                "guid": "fine",
+                "title": "Page complète",
+                "link": site.url("/fine"),
+                "description": "Résumé.",
+            },
+        ),
+    )
+    site.routes["/down"] = (500, {}, b"boom")
+    site.routes["/empty"] = (200, {"Content-Type": "text/html"}, b"<html></html>")
+    site.routes["/fine"] = (200, {"Content-Type": "text/html"}, page(ARTICLE_TEXT))
+    source = make_source(
+        site.url("/feed.xml"),
+        fetch_full_article=True,
+        republish=Source.Republish.FULL,
+        auto_draft=True,
+    )
+    outcome = run_pipeline(source, django_capture_on_commit_callbacks)
+    assert len(outcome.new_item_ids) == 3
+
+    down = Item.objects.get(source=source, guid="down")
+    empty = Item.objects.get(source=source, guid="empty")
+    fine = Item.objects.get(source=source, guid="fine")
+    # Drafts were made, and making them did not overwrite the notes.
+    assert {down.state, empty.state, fine.state} == {Item.State.DRAFTED}
+    assert [n["code"] for n in down.notes] == ["fulltext_status"]
+    assert down.notes[0]["params"] == {"status": "500"}
+    assert [n["code"] for n in empty.notes] == ["fulltext_empty"]
+    assert fine.notes == [] and "plan d'accueil" in fine.article_html
+    assert "Le résumé seulement." in down.page.body
+
+    # The draft's editor shows the note, in Japanese first.
+    client.force_login(editor)
+    edit = reverse("wagtailadmin_pages:edit", args=[down.page_id])
+    html = client.get(edit).content.decode()
+    assert "全文を取得できませんでした" in html and "500" in html
+    in_english(editor)
+    html = client.get(edit).content.decode()
+    assert "The full text was not fetched: the page answered 500" in html
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[empty.page_id]))
+    assert "No main text was found" in html.content.decode()
+    # A draft without notes says nothing more than where it came from.
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[fine.page_id]))
+    assert "data-draft-items" in html.content.decode()
+    assert "tsunagu-item-notes" not in html.content.decode()
+
+
+def test_a_full_text_that_cannot_be_fetched_shows_in_triage(
+    site, make_source, client, editor, django_capture_on_commit_callbacks
+):
+    site.routes["/robots.txt"] = (200, {}, b"User-agent: *\nDisallow: /private/\n")
+    site.routes["/feed.xml"] = (
+        200,
+        {},
+        feed(
+            {
+                "guid": "p",
+                "title": "Privé",
+                "link": site.url("/private/p"),
+                "description": "Résumé.",
+            }
+        ),
+    )
+    source = make_source(
+        site.url("/feed.xml"), fetch_full_article=True, auto_draft=False
+    )
+    run_pipeline(source, django_capture_on_commit_callbacks)
+    item = Item.objects.get(source=source)
+    assert item.state == Item.State.NEW
+    assert item.notes[0]["code"] == "fulltext_not_fetched"
+    assert "robots.txt" in item.notes[0]["params"]["error"]
+    client.force_login(editor)
+    html = client.get(reverse("scrapers_triage")).content.decode()
+    assert "全文を取得できませんでした" in html and "robots.txt" in html
+
+
+def test_an_item_in_a_language_without_a_tree_says_so_on_item_and_draft(
+    site, make_source, client, user_in_group, django_capture_on_commit_callbacks
+):
+    site.routes["/feed.xml"] = (
+        200,
+        {},
+        feed(
+            {
+                "guid": "sv-1",
+                "title": "Stockholm stad",
+                "link": "http://example.org/sv-1",
+                "description": "Text på svenska.",
+            }
+        ),
+    )
+    source = make_source(site.url("/feed.xml"), office="lon", language="sv")
+    run_pipeline(source, django_capture_on_commit_callbacks)
+    item = Item.objects.get(source=source)
+    assert item.page.locale.language_code == "en"
+    assert item.notes == [
+        {"code": "language_no_tree", "params": {"language": "sv", "tree": "en"}}
+    ]
+    london = user_in_group("Office editors: lon", "london-editor")
+    client.force_login(london)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[item.page_id]))
+    assert "スウェーデン語 (sv)" in html.content.decode()
+    in_english(london)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[item.page_id]))
+    assert "The item is in Swedish (sv), which has no tree" in html.content.decode()
+
+
+def test_an_undetectable_language_is_named_as_such_never_as_a_question_mark(
+    site, make_source, django_capture_on_commit_callbacks
+):
+    site.routes["/feed.xml"] = (
+        200,
+        {},
+        feed({"guid": "x", "title": "12345", "link": "http://example.org/x"}),
+    )
+    source = make_source(site.url("/feed.xml"), office="lon", language="")
+    run_pipeline(source, django_capture_on_commit_callbacks)
+    item = Item.objects.get(source=source)
+    assert item.language == "" and item.page is not None
+    assert [n["code"] for n in item.notes] == [
+        "language_undetected",
+        "language_unknown",
+    ]
+    assert all("?" not in text for text in item.note_texts())
+
+
+def test_the_detected_language_is_kept_and_a_mismatch_noted(
+    site, make_source, client, editor, django_capture_on_commit_callbacks
+):
+    english = (
+        "The city council approved on Tuesday a new plan to welcome residents "
+        "who arrive from abroad. Every district will offer free language classes "
+        "in the evening, advice on housing and schools in twelve languages."
+    )
+    site.routes["/feed.xml"] = (
+        200,
+        {},
+        feed(
+            {
+                "guid": "en-1",
+                "title": "Welcome plan",
+                "link": "http://example.org/en-1",
+                "description": english,
+            },
+            {
+                "guid": "fr-1",
+                "title": "Plan d'accueil",
+                "link": "http://example.org/fr-1",
+                "description": ARTICLE_TEXT,
+            },
+        ),
+    )
+    source = make_source(site.url("/feed.xml"), language="fr", auto_draft=False)
+    run_pipeline(source, django_capture_on_commit_callbacks)
+    in_english_item = Item.objects.get(source=source, guid="en-1")
+    assert (in_english_item.language, in_english_item.detected_language) == (
+        "fr",
+        "en",
+    )
+    assert in_english_item.notes == [
+        {"code": "language_mismatch", "params": {"detected": "en", "declared": "fr"}}
+    ]
+    french = Item.objects.get(source=source, guid="fr-1")
+    assert (french.detected_language, french.notes) == ("fr", [])
+    client.force_login(editor)
+    html = client.get(reverse("scrapers_triage")).content.decode()
+    assert "英語" in html  # the note names the languages in Japanese
+
+
+def test_every_item_note_is_worded_in_japanese():
+    from django.utils import translation
+
+    from scrapers.notes import MESSAGES
+
+    with translation.override("en"):
+        english = {code: str(message) for code, message in MESSAGES.items()}
+    with translation.override("ja"):
+        untranslated = [
+            code
+            for code, message in MESSAGES.items()
+            if code != "text" and str(message) == english[code]
+        ]
+    assert untranslated == []
