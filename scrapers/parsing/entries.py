@@ -11,6 +11,15 @@ logger = logging.getLogger(__name__)
 
 FUTURE_TOLERANCE = timedelta(days=1)
 
+# For the source's health: what an entry's notes (kept on its item) mean.
+NOTE_SUMMARIES = {
+    "markup_unclosed": (
+        "markup that would have hidden part of the text was repaired (unclosed element)"
+    ),
+    "markup_text_lost": "broken markup hid part of the text",
+    "date_unreadable": "the date could not be read, so the fetch time is used",
+}
+
 
 def make_guid(
     *,
@@ -39,6 +48,7 @@ class EntryCollector:
     skipped: dict[str, int] = field(default_factory=dict)
     repeated: int = 0
     future: list[ParsedEntry] = field(default_factory=list)
+    noted: dict[str, int] = field(default_factory=dict)
     _seen: set[str] = field(default_factory=set)
 
     def skip(self, reason: str) -> None:
@@ -51,6 +61,8 @@ class EntryCollector:
         self._seen.add(entry.guid)
         if entry.published_at and entry.published_at > self.now + FUTURE_TOLERANCE:
             self.future.append(entry)
+        for code in dict.fromkeys(note.code for note in entry.notes):
+            self.noted[code] = self.noted.get(code, 0) + 1
         self.entries.append(entry)
 
     def warnings(self) -> list[str]:
@@ -63,6 +75,9 @@ class EntryCollector:
                 f"{self.repeated} item(s) repeated the id of an earlier one; "
                 "the first was kept."
             )
+        for code, count in self.noted.items():
+            summary = NOTE_SUMMARIES.get(code, code)
+            notes.append(f"{count} item(s): {summary}; see the items' notes.")
         if self.future:
             first = self.future[0]
             when = first.published_at.isoformat() if first.published_at else ""

@@ -23,7 +23,7 @@ from .encoding import decode_document
 from .entries import EntryCollector, make_guid
 from .jsonfeed import parse_json_feed
 from .language import normalise_language
-from .results import FeedKind, FeedParseError, ParsedEntry, ParsedFeed
+from .results import FeedKind, FeedParseError, Note, ParsedEntry, ParsedFeed
 from .sanitise import (
     clean_text,
     clean_title,
@@ -198,10 +198,10 @@ def _text(container: Any, key: str) -> str:
     return clean_title(value, is_html=is_html)
 
 
-def _as_html(detail: Any, *, base: str) -> str:
+def _as_html(detail: Any, *, base: str, notes: list[Note]) -> str:
     value = detail.get("value") or ""
     if _is_html(detail):
-        return sanitise_html(value, base_url=detail.get("base") or base)
+        return sanitise_html(value, base_url=detail.get("base") or base, notes=notes)
     return text_to_html(value)
 
 
@@ -255,8 +255,9 @@ def _entry(
                 if link:
                     break
     base = link or url
+    notes: list[Note] = []
     contents = [
-        (_as_html(detail, base=base), detail.get("value") or "")
+        (_as_html(detail, base=base, notes=notes), detail.get("value") or "")
         for detail in raw.get("content", [])
     ]
     content_html, content_raw = max(
@@ -269,7 +270,7 @@ def _entry(
         # a summary-only source must not republish it.
         summary_html = excerpt_html(content_html)
     elif summary_detail is not None:
-        summary_html = _as_html(summary_detail, base=base)
+        summary_html = _as_html(summary_detail, base=base, notes=notes)
     else:
         summary_html = text_to_html(clean_text(summary_raw, is_html=True))
     title = _text(raw, "title")
@@ -306,4 +307,5 @@ def _entry(
         author=clean_text(author_detail.get("name") or raw.get("author")),
         language=entry_language or language,
         image_url=_image(raw, base=base),
+        notes=tuple(dict.fromkeys(notes)),
     )

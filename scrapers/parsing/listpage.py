@@ -10,7 +10,8 @@ from .dates import numeric_order, parse_date
 from .encoding import decode_document
 from .entries import EntryCollector, make_guid
 from .language import normalise_language
-from .results import ListRule, ParsedEntry, ParsedFeed, RuleError
+from .markup import repair_unclosed
+from .results import ListRule, Note, ParsedEntry, ParsedFeed, RuleError
 from .sanitise import clean_title, sanitise_html
 from .urls import absolute_http_url
 
@@ -73,7 +74,14 @@ def parse_list_page(
 
     decoded = decode_document(body, content_type)
     warnings = list(decoded.warnings)
-    soup = BeautifulSoup(decoded.text, "lxml")
+    # An unclosed <script> or <style> would hide every item after it.
+    text, repaired = repair_unclosed(decoded.text)
+    for name in dict.fromkeys(repaired):
+        warnings.append(
+            f"The page has an unclosed <{name}> element; it was closed where the "
+            "next tag begins, so the items after it are read."
+        )
+    soup = BeautifulSoup(text, "lxml")
     base = _base_url(soup, url)
     html_tag = soup.find("html")
     language = normalise_language(
@@ -127,10 +135,11 @@ def parse_list_page(
             if published_at is None:
                 undated += 1
         summary_html = ""
+        notes: list[Note] = []
         if summary_selector:
             found = summary_selector.select_one(item)
             if found is not None:
-                summary_html = sanitise_html(str(found), base_url=base)
+                summary_html = sanitise_html(str(found), base_url=base, notes=notes)
         collector.add(
             ParsedEntry(
                 guid=make_guid(
@@ -145,6 +154,7 @@ def parse_list_page(
                 summary_html=summary_html,
                 published_at=published_at,
                 language=language,
+                notes=tuple(dict.fromkeys(notes)),
             )
         )
     if undated:

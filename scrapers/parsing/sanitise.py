@@ -26,6 +26,9 @@ import lxml.etree
 import lxml.html
 import nh3
 
+from .markup import repair_unclosed, text_lost
+from .results import Note
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = frozenset(
@@ -227,11 +230,27 @@ def _reshape(fragment: str) -> tuple[str, bool]:
     return lxml.etree.tostring(root, method="html", encoding="unicode")[5:-6], relative
 
 
-def sanitise_html(html: str, *, base_url: str) -> str:
-    """``html`` reduced to the rich-text allow-list, links made absolute."""
+def sanitise_html(html: str, *, base_url: str, notes: list[Note] | None = None) -> str:
+    """``html`` reduced to the rich-text allow-list, links made absolute.
+
+    Markup that would hide the text after it (an unclosed ``<style>``) is
+    repaired first; that, or text lost some other way, is added to
+    ``notes`` when given, so the item says so.
+    """
     if not html or not html.strip():
         return ""
     html = _CONTROLS.sub("", _XML_DECLARATION.sub("", html))
+    html, repaired = repair_unclosed(html)
+    cleaned = _sanitise(html, base_url=base_url)
+    if notes is not None:
+        for name in dict.fromkeys(repaired):
+            notes.append(Note.of("markup_unclosed", tag=name))
+        if not repaired and (lost := text_lost(html, cleaned)):
+            notes.append(Note.of("markup_text_lost", chars=lost))
+    return cleaned
+
+
+def _sanitise(html: str, *, base_url: str) -> str:
     reshaped, relative = _reshape(html)
     cleaned: str | None = None
     if relative and base_url.lower().startswith(("http://", "https://")):

@@ -271,3 +271,45 @@ def test_every_item_note_is_worded_in_japanese():
             if code != "text" and str(message) == english[code]
         ]
     assert untranslated == []
+
+
+def test_an_unclosed_style_in_a_feed_hides_no_text_and_leaves_a_note(
+    site, make_source, client, editor, django_capture_on_commit_callbacks
+):
+    broken = (
+        "<p>Intro.</p><style>p { color: red }<p>Le conseil municipal a adopté "
+        "un plan.</p>"
+    )
+    site.routes["/feed.xml"] = (
+        200,
+        {},
+        feed(
+            {
+                "guid": "s-1",
+                "title": "Plan",
+                "link": site.url("/s-1"),
+                "description": broken,
+            }
+        ),
+    )
+    site.routes["/s-1"] = (
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        page(ARTICLE_TEXT).replace(b"<main>", b"<main><script>var a = 1;"),
+    )
+    source = make_source(
+        site.url("/feed.xml"), fetch_full_article=True, auto_draft=False
+    )
+    run_pipeline(source, django_capture_on_commit_callbacks)
+    item = Item.objects.get(source=source)
+    assert "Le conseil municipal a adopté un plan." in item.summary_html
+    assert "plan d'accueil" in item.article_html
+    assert item.notes == [
+        {"code": "markup_unclosed", "params": {"tag": "style"}},
+        {"code": "markup_unclosed", "params": {"tag": "script"}},
+    ]
+    source.refresh_from_db()
+    assert "1 item(s): markup that would have hidden" in source.last_notes
+    client.force_login(editor)
+    html = client.get(reverse("scrapers_triage")).content.decode()
+    assert "閉じられていない &lt;style&gt; 要素" in html
