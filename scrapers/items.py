@@ -22,6 +22,7 @@ from .dedupe import bands, distance, html_text, shingles, simhash, text_hash, ur
 from .models import Item, Source
 from .notes import from_parsed, note, notes_merge
 from .parsing import ParsedEntry, detect_language
+from .parsing.urls import strip_tracking
 
 
 def guid_hash(guid: str) -> str:
@@ -39,6 +40,9 @@ class Prepared:
     detected_language: str = ""
     notes: list[dict[str, Any]] = field(default_factory=list)
     duplicate_of_id: int | None = None
+    # Set when the item is stored under the id it had before tracking
+    # parameters were stripped from ids (ParsedEntry.former_guid).
+    former_digest: str = ""
 
 
 def _candidates(field: str, values: set, source: Source) -> list[tuple]:
@@ -129,11 +133,22 @@ def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepare
     work is done for new ones. The same guid twice in one feed keeps the last.
     """
     by_digest = {guid_hash(entry.guid): entry for entry in entries}
-    known = set(
-        Item.objects.filter(source=source, guid_hash__in=list(by_digest)).values_list(
-            "guid_hash", flat=True
-        )
+    former = {
+        guid_hash(entry.former_guid): digest
+        for digest, entry in by_digest.items()
+        if entry.former_guid
+    }
+    stored = set(
+        Item.objects.filter(
+            source=source, guid_hash__in=[*by_digest, *former]
+        ).values_list("guid_hash", flat=True)
     )
+    stored_under_former = {
+        digest: former_digest
+        for former_digest, digest in former.items()
+        if former_digest in stored and digest not in stored
+    }
+    known = (stored & set(by_digest)) | set(stored_under_former)
     prepared = []
     for digest, entry in by_digest.items():
         if digest in known:
@@ -145,6 +160,7 @@ def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepare
                     body_hash="",
                     fingerprint=None,
                     language="",
+                    former_digest=stored_under_former.get(digest, ""),
                 )
             )
             continue
@@ -175,27 +191,40 @@ def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepare
     return prepared
 
 
+def _link(entry: ParsedEntry) -> str:
+    """The entry's link without tracking: the draft links to the original
+    as anyone would find it."""
+    return strip_tracking(entry.link) if entry.link else ""
+
+
 def items_save(*, source: Source, prepared: list[Prepared]) -> tuple[list[int], int]:
     """Create new items and update those seen before; returns (new ids,
     updated count). Call inside a transaction."""
     existing = {
         item.guid_hash: item
         for item in Item.objects.filter(
-            source=source, guid_hash__in=[p.digest for p in prepared]
+            source=source,
+            guid_hash__in=[p.digest for p in prepared]
+            + [p.former_digest for p in prepared if p.former_digest],
         )
     }
     updated = 0
     new_items = []
     for item_data in prepared:
         entry = item_data.entry
-        item = existing.get(item_data.digest)
+        item = existing.get(item_data.digest) or existing.get(
+            item_data.former_digest or item_data.digest
+        )
         if item is not None:
             changes = {
+                # An item stored under its former id takes the new one.
+                "guid": entry.guid,
+                "guid_hash": item_data.digest,
                 "title": entry.title,
                 "summary_html": entry.summary_html,
                 "content_html": entry.content_html,
                 "published_at": entry.published_at or item.published_at,
-                "link": entry.link or item.link,
+                "link": _link(entry) or item.link,
             }
             if any(getattr(item, key) != value for key, value in changes.items()):
                 for key, value in changes.items():
@@ -218,7 +247,7 @@ def items_save(*, source: Source, prepared: list[Prepared]) -> tuple[list[int], 
                 source=source,
                 guid=entry.guid,
                 guid_hash=item_data.digest,
-                link=entry.link or "",
+                link=_link(entry),
                 canonical_url_hash=item_data.canonical,
                 text_hash=item_data.body_hash,
                 title=entry.title[:2000] or entry.link or entry.guid,

@@ -1,11 +1,13 @@
 """What every parser does to its entries before handing them over."""
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from .results import ParsedEntry
+from .urls import strip_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,18 @@ def make_guid(
     return "sha256:" + hashlib.sha256(basis.encode()).hexdigest()
 
 
+def without_tracking(entry: ParsedEntry) -> ParsedEntry:
+    """The entry with no tracking parameters in its id when that is a URL
+    (the link, when the entry has no id of its own): ``?utm_source=rss`` one
+    day and ``?utm_source=mail`` the next are one item. The id as it was is
+    kept in ``former_guid`` (items stored under it are the same items); the
+    link stays as the feed wrote it (items store it without tracking)."""
+    guid = strip_tracking(entry.guid)
+    if guid == entry.guid:
+        return entry
+    return dataclasses.replace(entry, guid=guid, former_guid=entry.guid)
+
+
 @dataclass
 class EntryCollector:
     """Keeps the entries worth keeping and says, once, why others went."""
@@ -55,6 +69,7 @@ class EntryCollector:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
     def add(self, entry: ParsedEntry) -> None:
+        entry = without_tracking(entry)
         if entry.guid in self._seen:
             self.repeated += 1
             return

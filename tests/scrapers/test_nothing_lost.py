@@ -9,6 +9,7 @@ from html import escape
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.users.models import UserProfile
 
 from cms.safehttp import SafeClient
@@ -313,3 +314,68 @@ def test_an_unclosed_style_in_a_feed_hides_no_text_and_leaves_a_note(
     client.force_login(editor)
     html = client.get(reverse("scrapers_triage")).content.decode()
     assert "閉じられていない &lt;style&gt; 要素" in html
+
+
+def test_tracking_parameters_do_not_make_a_new_item_within_one_source(
+    site, make_source, django_capture_on_commit_callbacks
+):
+    def entries(campaign: str) -> bytes:
+        return feed(
+            # No id: the link is the item's identity.
+            {
+                "title": "Par le lien",
+                "link": f"https://ville.example/a?id=3&utm_source={campaign}"
+                f"&fbclid={campaign}#haut",
+            },
+            # An id that is a URL, with tracking of its own.
+            {
+                "guid": f"https://ville.example/b?gclid={campaign}&mc_cid=9",
+                "title": "Par l'id",
+                "link": f"https://ville.example/b?utm_medium={campaign}",
+            },
+            # "ref" numbers articles on some sites: two items, not one.
+            {"title": "Réf 1", "link": "https://ville.example/c?ref=1"},
+            {"title": "Réf 2", "link": "https://ville.example/c?ref=2"},
+        )
+
+    site.routes["/feed.xml"] = (200, {}, entries("rss"))
+    source = make_source(site.url("/feed.xml"), auto_draft=False)
+    first = run_pipeline(source, django_capture_on_commit_callbacks)
+    assert len(first.new_item_ids) == 4
+    assert sorted(
+        Item.objects.filter(source=source).values_list("guid", flat=True)
+    ) == [
+        "https://ville.example/a?id=3#haut",
+        "https://ville.example/b",
+        "https://ville.example/c?ref=1",
+        "https://ville.example/c?ref=2",
+    ]
+    assert Item.objects.get(source=source, title="Par l'id").link == (
+        "https://ville.example/b"
+    )
+
+    site.routes["/feed.xml"] = (200, {}, entries("newsletter"))
+    Source.objects.filter(pk=source.pk).update(next_fetch_at=timezone.now())
+    second = run_pipeline(source, django_capture_on_commit_callbacks)
+    assert second.new_item_ids == []
+    assert Item.objects.filter(source=source).count() == 4
+
+
+def test_items_stored_with_tracking_in_their_id_are_still_recognised(
+    site, make_source, django_capture_on_commit_callbacks
+):
+    from scrapers.items import guid_hash
+
+    raw = "https://ville.example/a?utm_source=rss"
+    site.routes["/feed.xml"] = (200, {}, feed({"title": "Ancien", "link": raw}))
+    source = make_source(site.url("/feed.xml"), auto_draft=False)
+    # As an earlier version stored it: the id with its tracking.
+    old = Item.objects.create(
+        source=source, guid=raw, guid_hash=guid_hash(raw), link=raw, title="Ancien"
+    )
+    outcome = run_pipeline(source, django_capture_on_commit_callbacks)
+    assert outcome.new_item_ids == []
+    old.refresh_from_db()
+    assert old.guid == "https://ville.example/a"
+    assert old.guid_hash == guid_hash("https://ville.example/a")
+    assert Item.objects.filter(source=source).count() == 1
