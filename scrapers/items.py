@@ -191,6 +191,10 @@ def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepare
     return prepared
 
 
+def _date_unreadable(entry: ParsedEntry) -> bool:
+    return any(note.code == "date_unreadable" for note in entry.notes)
+
+
 def _link(entry: ParsedEntry) -> str:
     """The entry's link without tracking: the draft links to the original
     as anyone would find it."""
@@ -210,6 +214,7 @@ def items_save(*, source: Source, prepared: list[Prepared]) -> tuple[list[int], 
     }
     updated = 0
     new_items = []
+    fetched_at = timezone.now()
     for item_data in prepared:
         entry = item_data.entry
         item = existing.get(item_data.digest) or existing.get(
@@ -253,7 +258,10 @@ def items_save(*, source: Source, prepared: list[Prepared]) -> tuple[list[int], 
                 title=entry.title[:2000] or entry.link or entry.guid,
                 summary_html=entry.summary_html,
                 content_html=entry.content_html,
-                published_at=entry.published_at,
+                # A date that could not be read: when it was fetched, with
+                # a note saying so (the item is never dropped for it).
+                published_at=entry.published_at
+                or (fetched_at if _date_unreadable(entry) else None),
                 language=item_data.language,
                 detected_language=item_data.detected_language,
                 notes=item_data.notes,

@@ -63,6 +63,8 @@ class EntryCollector:
     repeated: int = 0
     future: list[ParsedEntry] = field(default_factory=list)
     noted: dict[str, int] = field(default_factory=dict)
+    # Note codes the parser sums up in its own words.
+    summarised: tuple[str, ...] = ()
     _seen: set[str] = field(default_factory=set)
 
     def skip(self, reason: str) -> None:
@@ -91,6 +93,8 @@ class EntryCollector:
                 "the first was kept."
             )
         for code, count in self.noted.items():
+            if code in self.summarised:
+                continue
             summary = NOTE_SUMMARIES.get(code, code)
             notes.append(f"{count} item(s): {summary}; see the items' notes.")
         if self.future:

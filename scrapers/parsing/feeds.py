@@ -17,7 +17,7 @@ from typing import Any
 
 import feedparser
 
-from .dates import parse_date
+from .dates import parse_date, storable
 from .detect import feed_links, kind_of_text
 from .encoding import decode_document
 from .entries import EntryCollector, make_guid
@@ -211,8 +211,23 @@ def _date(entry: Any, key: str, *, default_tz: tzinfo | None) -> datetime | None
     parsed = dict.get(entry, f"{key}_parsed")
     if value is None and parsed:
         # feedparser knows more date formats; it reads a missing zone as UTC.
-        value = datetime(*parsed[:6], tzinfo=UTC)
+        # It also turns "0000-00-00" into year -1.
+        try:
+            value = storable(datetime(*parsed[:6], tzinfo=UTC))
+        except (TypeError, ValueError, OverflowError):
+            value = None
     return value
+
+
+def _date_notes(entry: Any, found: datetime | None) -> list[Note]:
+    """A note when the entry has a date but none of it could be read."""
+    if found is not None:
+        return []
+    for key in ("published", "updated", "created"):
+        text = clean_text(dict.get(entry, key) or "")
+        if text:
+            return [Note.of("date_unreadable", text=text[:100])]
+    return []
 
 
 def _image(entry: Any, *, base: str) -> str | None:
@@ -279,6 +294,8 @@ def _entry(
         return None
     published_at = _date(raw, "published", default_tz=default_tz)
     updated_at = _date(raw, "updated", default_tz=default_tz)
+    created_at = _date(raw, "created", default_tz=default_tz)
+    notes += _date_notes(raw, published_at or updated_at or created_at)
     entry_language = None
     for detail_key in ("title_detail", "summary_detail"):
         detail = raw.get(detail_key) or {}
@@ -300,9 +317,7 @@ def _entry(
         content_html=content_html,
         # A feed that says only when an entry changed says that much of when
         # it appeared.
-        published_at=published_at
-        or updated_at
-        or _date(raw, "created", default_tz=default_tz),
+        published_at=published_at or updated_at or created_at,
         updated_at=updated_at,
         author=clean_text(author_detail.get("name") or raw.get("author")),
         language=entry_language or language,

@@ -111,6 +111,11 @@ def _entry(
     updated_at = parse_machine_date(
         _string(item.get("date_modified")), default_tz=default_tz
     )
+    written = clean_text(
+        _string(item.get("date_published")) or _string(item.get("date_modified"))
+    )
+    if written and not (published_at or updated_at):
+        notes.append(Note.of("date_unreadable", text=written[:100]))
     raw_id = item.get("id")
     entry_id = str(raw_id) if isinstance(raw_id, (str, int)) else None
     return ParsedEntry(

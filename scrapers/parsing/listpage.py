@@ -101,7 +101,8 @@ def parse_list_page(
             date_texts.append(_date_text(found) if found else "")
     month_first = numeric_order(date_texts, language=language)
 
-    collector = EntryCollector()
+    # The dates have their own sentence below, naming the selector.
+    collector = EntryCollector(summarised=("date_unreadable",))
     undated = 0
     for index, item in enumerate(items):
         if link_selector:
@@ -127,6 +128,7 @@ def parse_list_page(
             title = clean_title(
                 anchor.get_text(" ", strip=True) or str(anchor.get("title") or "")
             )
+        notes: list[Note] = []
         published_at: datetime | None = None
         if date_selector and date_texts[index]:
             published_at = parse_date(
@@ -134,8 +136,12 @@ def parse_list_page(
             )
             if published_at is None:
                 undated += 1
+                notes.append(
+                    Note.of(
+                        "date_unreadable", text=clean_title(date_texts[index])[:100]
+                    )
+                )
         summary_html = ""
-        notes: list[Note] = []
         if summary_selector:
             found = summary_selector.select_one(item)
             if found is not None:
@@ -159,7 +165,8 @@ def parse_list_page(
         )
     if undated:
         warnings.append(
-            f"{undated} date(s) found by “{rule.date}” could not be read as dates."
+            f"{undated} date(s) found by “{rule.date}” could not be read as dates; "
+            "those items are kept with the time they were fetched."
         )
     warnings += collector.warnings()
     title_tag = soup.find("title")

@@ -379,3 +379,87 @@ def test_items_stored_with_tracking_in_their_id_are_still_recognised(
     assert old.guid == "https://ville.example/a"
     assert old.guid_hash == guid_hash("https://ville.example/a")
     assert Item.objects.filter(source=source).count() == 1
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "pas une date",
+        "Tue, 31 Feb 2026 10:00:00 +0000",
+        "0000-00-00 00:00:00",
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31T23:00:00-05:00",
+        "Fri, 31 Dec 9999 23:59:59 -1200",
+    ],
+)
+def test_an_unreadable_date_keeps_the_item_with_the_fetch_time_and_a_note(
+    written, site, make_source, django_capture_on_commit_callbacks
+):
+    site.routes["/feed.xml"] = (
+        200,
+        {},
+        feed(
+            {"guid": "bad", "title": "Date illisible", "pubDate": written},
+            {
+                "guid": "good",
+                "title": "Date lisible",
+                "pubDate": "Tue, 24 Nov 2026 09:30:00 +0100",
+            },
+        ),
+    )
+    source = make_source(site.url("/feed.xml"))
+    before = timezone.now()
+    outcome = run_pipeline(source, django_capture_on_commit_callbacks)
+    assert outcome.result == "new", outcome.error
+    assert len(outcome.new_item_ids) == 2
+    bad = Item.objects.get(source=source, guid="bad")
+    assert before <= bad.published_at <= timezone.now()
+    assert bad.notes == [{"code": "date_unreadable", "params": {"text": written}}]
+    assert bad.state == Item.State.DRAFTED
+    assert bad.page.original_published_at == bad.published_at
+    good = Item.objects.get(source=source, guid="good")
+    assert good.published_at.isoformat() == "2026-11-24T08:30:00+00:00"
+    source.refresh_from_db()
+    assert "1 item(s): the date could not be read" in source.last_notes
+
+    # Seen again, it keeps the time it was first fetched.
+    Source.objects.filter(pk=source.pk).update(next_fetch_at=timezone.now())
+    run_pipeline(source, django_capture_on_commit_callbacks)
+    assert Item.objects.get(pk=bad.pk).published_at == bad.published_at
+
+
+def test_unreadable_dates_of_json_feeds_and_list_pages_keep_their_items(
+    site, make_source, django_capture_on_commit_callbacks
+):
+    site.routes["/feed.json"] = (
+        200,
+        {"Content-Type": "application/feed+json"},
+        (
+            b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", '
+            b'"items": [{"id": "j", "title": "Titre", "url": "https://v.example/j", '
+            b'"date_published": "hier"}]}'
+        ),
+    )
+    site.routes["/news.html"] = (
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        (
+            b"<html lang='fr'><body><ul><li><a href='/n/1'>Nouvelle</a>"
+            b"<span class='d'>le 32 trucmuche</span></li></ul></body></html>"
+        ),
+    )
+    json_source = make_source(site.url("/feed.json"), kind="json", auto_draft=False)
+    page_source = make_source(
+        site.url("/news.html"),
+        kind="html",
+        rule_item="li",
+        rule_date=".d",
+        auto_draft=False,
+    )
+    for source in (json_source, page_source):
+        run_pipeline(source, django_capture_on_commit_callbacks)
+    json_item = Item.objects.get(source=json_source)
+    page_item = Item.objects.get(source=page_source)
+    assert json_item.published_at is not None and page_item.published_at is not None
+    assert json_item.notes[0]["params"] == {"text": "hier"}
+    assert page_item.notes[0]["params"] == {"text": "le 32 trucmuche"}
