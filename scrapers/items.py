@@ -11,7 +11,7 @@ window is milliseconds and triage shows both.
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -126,13 +126,11 @@ def _language_notes(
     return detected, []
 
 
-def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepared]:
-    """Hashes, fingerprints, languages and duplicates, before any write.
-
-    Entries already stored only need comparing (in items_save); the costly
-    work is done for new ones. The same guid twice in one feed keeps the last.
-    """
-    by_digest = {guid_hash(entry.guid): entry for entry in entries}
+def _stored(
+    source: Source, by_digest: dict[str, ParsedEntry]
+) -> tuple[set[str], dict[str, str]]:
+    """Which of these entries the source has stored: the digests found, and
+    for entries stored under their former id, digest -> former digest."""
     former = {
         guid_hash(entry.former_guid): digest
         for digest, entry in by_digest.items()
@@ -148,6 +146,43 @@ def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepare
         for former_digest, digest in former.items()
         if former_digest in stored and digest not in stored
     }
+    return stored, stored_under_former
+
+
+def entries_within_cap(
+    *, source: Source, entries: list[ParsedEntry]
+) -> tuple[list[ParsedEntry], int]:
+    """The entries to store now, and how many new ones wait for the next
+    fetch: at most ``source.max_new_items`` new ones, oldest first (so a
+    feed whose old entries drop off loses none; undated ones count as the
+    newest, in the feed's order, newest first). Entries already stored are
+    all kept: they may have changed."""
+    by_digest = {guid_hash(entry.guid): entry for entry in entries}
+    if len(by_digest) <= source.max_new_items:
+        return entries, 0
+    stored, stored_under_former = _stored(source, by_digest)
+    known = stored | set(stored_under_former)
+    new = [(i, e) for i, (d, e) in enumerate(by_digest.items()) if d not in known]
+    if len(new) <= source.max_new_items:
+        return entries, 0
+    latest = datetime.max.replace(tzinfo=UTC)
+    oldest_first = sorted(
+        new, key=lambda pair: (pair[1].published_at or latest, -pair[0])
+    )
+    taken = {id(entry) for _index, entry in oldest_first[: source.max_new_items]}
+    new_ids = {id(entry) for _index, entry in new}
+    kept = [e for e in by_digest.values() if id(e) not in new_ids or id(e) in taken]
+    return kept, len(new) - source.max_new_items
+
+
+def items_prepare(*, source: Source, entries: list[ParsedEntry]) -> list[Prepared]:
+    """Hashes, fingerprints, languages and duplicates, before any write.
+
+    Entries already stored only need comparing (in items_save); the costly
+    work is done for new ones. The same guid twice in one feed keeps the last.
+    """
+    by_digest = {guid_hash(entry.guid): entry for entry in entries}
+    stored, stored_under_former = _stored(source, by_digest)
     known = (stored & set(by_digest)) | set(stored_under_former)
     prepared = []
     for digest, entry in by_digest.items():

@@ -73,6 +73,15 @@ class Source(models.Model):
             "Extract the main text of each linked page, for editors and translation."
         ),
     )
+    max_new_items = models.PositiveIntegerField(
+        _("new items per fetch"),
+        default=200,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "At most this many new items are taken from one fetch, oldest first; "
+            "the rest wait for the next fetch."
+        ),
+    )
     auto_draft = models.BooleanField(
         _("make drafts automatically"),
         default=True,
@@ -108,6 +117,10 @@ class Source(models.Model):
     )
     items_found = models.PositiveIntegerField(
         _("items found"), null=True, editable=False
+    )
+    # New items the last fetch left for the next one (max_new_items).
+    items_waiting = models.PositiveIntegerField(
+        _("items waiting"), default=0, editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -160,6 +173,8 @@ class Source(models.Model):
             return _("failing (%(n)d in a row)") % {"n": self.consecutive_failures}
         if self.consecutive_failures:
             return _("error (%(n)d in a row)") % {"n": self.consecutive_failures}
+        if self.items_waiting:
+            return _("OK, %(n)d new items waiting") % {"n": self.items_waiting}
         return _("OK")
 
     health.short_description = _("health")  # type: ignore[attr-defined]

@@ -463,3 +463,111 @@ def test_unreadable_dates_of_json_feeds_and_list_pages_keep_their_items(
     assert json_item.published_at is not None and page_item.published_at is not None
     assert json_item.notes[0]["params"] == {"text": "hier"}
     assert page_item.notes[0]["params"] == {"text": "le 32 trucmuche"}
+
+
+def dated(number: int) -> dict[str, str]:
+    return {
+        "guid": f"e{number}",
+        "title": f"Article {number}",
+        "link": f"https://ville.example/{number}",
+        "pubDate": f"Tue, {number:02d} Sep 2026 09:00:00 +0000",
+    }
+
+
+def test_new_items_beyond_the_cap_wait_and_are_taken_by_the_next_fetches(
+    site, make_source, client, editor, django_capture_on_commit_callbacks
+):
+    # Newest first, as feeds are; the server answers 304 to its own ETag.
+    state = {"entries": [dated(n) for n in range(8, 0, -1)], "etag": '"v1"'}
+
+    def serve(headers):
+        if headers.get("if-none-match") == state["etag"]:
+            return 304, {"ETag": state["etag"]}, b""
+        return 200, {"ETag": state["etag"]}, feed(*state["entries"])
+
+    site.routes["/feed.xml"] = serve
+    source = make_source(site.url("/feed.xml"), max_new_items=3, auto_draft=True)
+
+    def fetch_again():
+        Source.objects.filter(pk=source.pk).update(next_fetch_at=timezone.now())
+        return run_pipeline(source, django_capture_on_commit_callbacks)
+
+    first = run_pipeline(source, django_capture_on_commit_callbacks)
+    assert (len(first.new_item_ids), first.waiting) == (3, 5)
+    drafted = Item.objects.filter(source=source, state=Item.State.DRAFTED)
+    assert sorted(drafted.values_list("guid", flat=True)) == ["e1", "e2", "e3"]
+    source.refresh_from_db()
+    assert (source.items_waiting, source.etag) == (5, "")
+    assert "5 new item(s) wait for the next fetch" in source.last_notes
+    client.force_login(editor)
+    edit = reverse("wagtailsnippets_scrapers_source:edit", args=[source.pk])
+    assert (
+        "新しい項目 5 件が次回の取得を待っています" in client.get(edit).content.decode()
+    )
+    in_english(editor)
+    html = client.get(edit).content.decode()
+    assert "5 new items wait for the next fetch: at most 3" in html
+
+    # The two oldest drop off the feed and a new one comes; the document's
+    # ETag is the same, yet the waiting items are found.
+    state["entries"] = [dated(9), *state["entries"][:-2]]
+    second = fetch_again()
+    assert second.http_status == 200
+    assert (len(second.new_item_ids), second.waiting) == (3, 3)
+    third = fetch_again()
+    assert (len(third.new_item_ids), third.waiting) == (3, 0)
+    assert Item.objects.filter(source=source).count() == 9
+    assert Item.objects.filter(source=source, state=Item.State.DRAFTED).count() == 9
+    source.refresh_from_db()
+    assert (source.items_waiting, source.etag) == (0, '"v1"')
+    # Caught up: now the ETag is kept and 304 costs nothing.
+    assert fetch_again().http_status == 304
+
+
+def test_a_feed_of_a_thousand_new_items_makes_two_hundred_at_a_time(
+    site, make_source, django_capture_on_commit_callbacks
+):
+    entries = [
+        {"guid": f"n{n}", "title": f"Nouvelle {n}", "link": f"https://v.example/{n}"}
+        for n in range(1000)
+    ]
+    site.routes["/feed.xml"] = (200, {}, feed(*entries))
+    source = make_source(site.url("/feed.xml"), auto_draft=False)
+    assert source.max_new_items == 200
+    outcome = run_pipeline(source, django_capture_on_commit_callbacks)
+    assert (len(outcome.new_item_ids), outcome.waiting) == (200, 800)
+    # Undated: the feed's order is newest first, so the last ones go first.
+    assert set(Item.objects.filter(source=source).values_list("guid", flat=True)) == {
+        f"n{n}" for n in range(800, 1000)
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fetch_sources_prints_every_error_whole(site):
+    """The command fetches in threads, which need committed rows."""
+    import io
+
+    from django.core.management import call_command
+
+    from tests.conftest import office_for_tests
+
+    office = office_for_tests("cli")
+    long_path = "/" + "tres-long-chemin/" * 6 + "feed.xml"
+    site.routes["/page.html"] = (
+        200,
+        {"Content-Type": "text/html"},
+        f'<html><head><link rel="alternate" type="application/rss+xml" '
+        f'href="{long_path}"></head><body>Accueil</body></html>'.encode(),
+    )
+    Source.objects.create(
+        office=office, name="Page", url=site.url("/page.html"), kind="rss"
+    )
+    out = io.StringIO()
+    call_command(
+        "fetch_sources", "--office", "cli", "--all", stdout=out, stderr=io.StringIO()
+    )
+    expected = (
+        "The address returned a web page (HTML), not a feed. The page names a "
+        f"feed at {site.url(long_path)}: use that address."
+    )
+    assert expected in out.getvalue()
