@@ -104,6 +104,21 @@ def _primary(code: str) -> str:
     return code.split("-")[0].lower()
 
 
+def language_mismatch(
+    *, declared: str, detected: str, text: str
+) -> dict[str, Any] | None:
+    """A note when a text long enough to tell reads as another language
+    than the one declared for it."""
+    if (
+        declared
+        and detected
+        and _primary(declared) != _primary(detected)
+        and len(text) >= MISMATCH_MIN_CHARACTERS
+    ):
+        return note("language_mismatch", detected=detected, declared=declared)
+    return None
+
+
 def _language_notes(
     entry: ParsedEntry, *, source: Source, body: str
 ) -> tuple[str, list[dict[str, Any]]]:
@@ -114,16 +129,8 @@ def _language_notes(
     declared = entry.language or source.language
     if not declared and not detected:
         return "", [note("language_undetected")]
-    if (
-        declared
-        and detected
-        and _primary(declared) != _primary(detected)
-        and len(text) >= MISMATCH_MIN_CHARACTERS
-    ):
-        return detected, [
-            note("language_mismatch", detected=detected, declared=declared)
-        ]
-    return detected, []
+    mismatch = language_mismatch(declared=declared, detected=detected, text=text)
+    return detected, [mismatch] if mismatch else []
 
 
 def _stored(

@@ -11,7 +11,7 @@ from django.db import close_old_connections, connection
 from cms.safehttp import SafeClient, SafeHTTPError
 
 from .drafts import DraftError, item_make_draft
-from .items import item_notes_add
+from .items import item_notes_add, language_mismatch
 from .models import Item, Source
 from .notes import from_parsed, note
 from .parsepool import parse
@@ -102,6 +102,13 @@ def item_fetch_article(*, item: Item, client: SafeClient) -> None:
         if not item.language:
             changes["language"] = article.language
             resolved.append("language_undetected")
+        else:
+            # The summary's guess gives way to the article's.
+            resolved.append("language_mismatch")
+            mismatch = language_mismatch(
+                declared=item.language, detected=article.language, text=article.text
+            )
+            found += [mismatch] if mismatch else []
     Item.objects.filter(pk=item.pk).update(**changes)
     for name, value in changes.items():
         setattr(item, name, value)

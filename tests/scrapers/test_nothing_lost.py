@@ -571,3 +571,47 @@ def test_fetch_sources_prints_every_error_whole(site):
         f"feed at {site.url(long_path)}: use that address."
     )
     assert expected in out.getvalue()
+
+
+def test_the_full_text_settles_the_detected_language(
+    site, make_source, django_capture_on_commit_callbacks
+):
+    english = (
+        "The city council approved on Tuesday a new plan to welcome residents "
+        "who arrive from abroad. Every district will offer free language classes "
+        "in the evening, advice on housing and schools in twelve languages. "
+    ) * 3
+    site.routes["/feed.xml"] = (
+        200,
+        {},
+        feed(
+            # A French summary of an English page, and no language anywhere.
+            {
+                "guid": "a",
+                "title": "Plan",
+                "link": site.url("/a"),
+                "description": "Un plan.",
+            },
+            # An English summary of a French page.
+            {
+                "guid": "b",
+                "title": "Plan",
+                "link": site.url("/b"),
+                "description": english,
+            },
+        ),
+    )
+    english_page = page(english).replace(b"lang='fr'", b"lang='en'")
+    site.routes["/a"] = (200, {"Content-Type": "text/html"}, english_page)
+    site.routes["/b"] = (200, {"Content-Type": "text/html"}, page(ARTICLE_TEXT))
+    source = make_source(
+        site.url("/feed.xml"), language="", fetch_full_article=True, auto_draft=False
+    )
+    run_pipeline(source, django_capture_on_commit_callbacks)
+    a = Item.objects.get(source=source, guid="a")
+    assert (a.language, a.detected_language, a.notes) == ("en", "en", [])
+    b = Item.objects.get(source=source, guid="b")
+    assert (b.language, b.detected_language) == ("en", "fr")
+    assert b.notes == [
+        {"code": "language_mismatch", "params": {"detected": "fr", "declared": "en"}}
+    ]
