@@ -3,6 +3,7 @@
 import dataclasses
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,8 @@ from .urls import strip_tracking
 logger = logging.getLogger(__name__)
 
 FUTURE_TOLERANCE = timedelta(days=1)
+# Not text: PostgreSQL refuses NUL, and none of them is part of an id.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # For the source's health: what an entry's notes (kept on its item) mean.
 NOTE_SUMMARIES = {
@@ -33,8 +36,9 @@ def make_guid(
 ) -> str:
     """The entry's own id, else its link, else a hash that stays the same as
     long as the title and date do (the text stands in when both are empty)."""
-    if entry_id and entry_id.strip():
-        return entry_id.strip()
+    entry_id = _CONTROLS.sub("", entry_id or "").strip()
+    if entry_id:
+        return entry_id
     if link:
         return link
     basis = "\n".join([title, date.isoformat() if date else "", "" if title else text])

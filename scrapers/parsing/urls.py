@@ -1,11 +1,14 @@
 """Links from untrusted documents: absolute, and only http or https; and
 the query parameters that only say how a reader arrived."""
 
+import re
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 # Item.link is a URLField of 2000 characters; longer ones are not links
 # anyone meant to publish.
 MAX_URL_LENGTH = 2000
+# Never part of an address (PostgreSQL refuses NUL in text outright).
+_CONTROLS = re.compile("[\x00-\x1f\x7f]")
 
 # Query parameters that only say how a reader arrived, never what they read
 # (analytics, ad clicks, newsletters). "ref" is not here: some sites number
@@ -74,7 +77,7 @@ def absolute_http_url(value: str | None, *, base: str | None) -> str | None:
     """``value`` resolved against ``base``; None unless it is http(s)."""
     if not value:
         return None
-    value = value.strip()
+    value = _CONTROLS.sub("", value).strip()
     if not value:
         return None
     try:

@@ -615,3 +615,23 @@ def test_the_full_text_settles_the_detected_language(
     assert b.notes == [
         {"code": "language_mismatch", "params": {"detected": "fr", "declared": "en"}}
     ]
+
+
+def test_control_characters_in_ids_and_links_never_fail_the_batch(
+    site, make_source, django_capture_on_commit_callbacks
+):
+    # PostgreSQL refuses NUL in text: one such id lost every item of the fetch.
+    site.routes["/feed.json"] = (
+        200,
+        {"Content-Type": "application/feed+json"},
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": ['
+        b'{"id": "a\\u0000b", "title": "Un\\u0000", '
+        b'"url": "https://v.example/a\\u0000b\\u0007"},'
+        b'{"id": "c", "title": "Deux", "url": "https://v.example/c"}]}',
+    )
+    source = make_source(site.url("/feed.json"), kind="json", auto_draft=False)
+    outcome = run_pipeline(source, django_capture_on_commit_callbacks)
+    assert outcome.result == "new", outcome.error
+    first = Item.objects.get(source=source, guid="ab")
+    assert (first.link, first.title) == ("https://v.example/ab", "Un")
+    assert Item.objects.filter(source=source).count() == 2
