@@ -256,6 +256,7 @@ def test_the_detected_language_is_kept_and_a_mismatch_noted(
     client.force_login(editor)
     html = client.get(reverse("scrapers_triage")).content.decode()
     assert "英語" in html  # the note names the languages in Japanese
+    assert "判定された言語: en" in html
 
 
 def test_every_item_note_is_worded_in_japanese():
