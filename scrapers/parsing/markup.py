@@ -155,25 +155,29 @@ _DROPPED_ELEMENT = re.compile(
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 # Less than this is no loss worth a note: markup sometimes holds a few
 # characters the sanitiser rightly drops.
 MIN_LOST_CHARACTERS = 40
 MIN_LOST_SHARE = 0.25
 
 
-def visible_length(html: str) -> int:
+def visible_length(html: str, *, sanitised: bool = False) -> int:
     """Characters of text (spaces aside) in markup, read roughly: without
-    the elements the sanitiser drops with their content, and comments."""
-    text = _TAG.sub(" ", _COMMENT.sub(" ", _DROPPED_ELEMENT.sub(" ", html)))
-    return len(_SPACE.sub("", html_lib.unescape(text)))
+    the elements the sanitiser drops with their content, and comments
+    (which ``sanitised`` markup has none of)."""
+    if not sanitised and _QUICK.search(html):
+        html = _COMMENT.sub(" ", _DROPPED_ELEMENT.sub(" ", html))
+    text = _TAG.sub(" ", html)
+    if "&" in text:
+        text = html_lib.unescape(text)
+    return len("".join(text.split()))
 
 
 def text_lost(source: str, sanitised: str) -> int:
     """About how many characters of ``source``'s text are missing from
     ``sanitised``; 0 when the loss is too small to say."""
     expected = visible_length(source)
-    lost = expected - visible_length(sanitised)
+    lost = expected - visible_length(sanitised, sanitised=True)
     if lost >= MIN_LOST_CHARACTERS and lost >= expected * MIN_LOST_SHARE:
         return lost
     return 0

@@ -242,16 +242,25 @@ def sanitise_html(html: str, *, base_url: str, notes: list[Note] | None = None) 
     html = _CONTROLS.sub("", _XML_DECLARATION.sub("", html))
     html, repaired = repair_unclosed(html)
     cleaned = _sanitise(html, base_url=base_url)
+    # Text alone (most summaries) has no markup to lose it to.
+    lost = text_lost(html, cleaned) if "<" in html else 0
+    if lost:
+        # lxml gives up below 255 levels of nesting and drops the rest;
+        # ammonia's own parser does not. Its text without our reshaping is
+        # better than no text.
+        plain = _sanitise(html, base_url=base_url, reshape=False)
+        if not text_lost(html, plain):
+            cleaned, lost = plain, 0
     if notes is not None:
         for name in dict.fromkeys(repaired):
             notes.append(Note.of("markup_unclosed", tag=name))
-        if not repaired and (lost := text_lost(html, cleaned)):
+        if lost:
             notes.append(Note.of("markup_text_lost", chars=lost))
     return cleaned
 
 
-def _sanitise(html: str, *, base_url: str) -> str:
-    reshaped, relative = _reshape(html)
+def _sanitise(html: str, *, base_url: str, reshape: bool = True) -> str:
+    reshaped, relative = _reshape(html) if reshape else (html, True)
     cleaned: str | None = None
     if relative and base_url.lower().startswith(("http://", "https://")):
         # ValueError: an unparseable base URL; then only absolute links stay.

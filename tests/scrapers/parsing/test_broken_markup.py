@@ -114,3 +114,11 @@ def test_an_unclosed_style_on_a_list_page_hides_no_item():
         "Nouvelle 2",
     ]
     assert any("unclosed <style>" in warning for warning in feed.warnings)
+
+
+def test_markup_nested_deeper_than_lxml_reads_keeps_its_text():
+    notes: list[Note] = []
+    deep = "<div>" * 1000 + f"<p>{TEXT}</p>" + "</div>" * 1000 + "<p>Après.</p>"
+    html = sanitise_html(deep, base_url=BASE, notes=notes)
+    assert "plan d" in html and "Après." in html
+    assert only_allowed_tags(html) and notes == []
