@@ -6,29 +6,11 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-# Query parameters that only say how a reader arrived, never what they read.
-TRACKING_PARAMS = frozenset(
-    {
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "yclid",
-        "igshid",
-        "mc_cid",
-        "mc_eid",
-        "_ga",
-        "_gl",
-        "ref",
-        "ref_src",
-        "cmpid",
-        "xtor",
-        "at_medium",
-        "at_campaign",
-        "spm",
-    }
-)
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
+from .parsing.urls import is_tracking_param
+
+# Tracking to the duplicate check, which also compares texts; not to an
+# item's identity within its source (parsing.urls).
+AMBIGUOUS_TRACKING_PARAMS = frozenset({"ref"})
 
 
 def canonical_url(url: str) -> str:
@@ -43,8 +25,7 @@ def canonical_url(url: str) -> str:
     query = sorted(
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in TRACKING_PARAMS
-        and not key.lower().startswith(TRACKING_PREFIXES)
+        if not is_tracking_param(key) and key.lower() not in AMBIGUOUS_TRACKING_PARAMS
     )
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
 

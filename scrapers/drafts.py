@@ -1,6 +1,7 @@
 """From item to draft article: in the item's language tree, in its office's section."""
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,6 +18,7 @@ from translation.services import translation_state_set
 
 from .dedupe import html_text
 from .models import Item, Source
+from .notes import note, notes_merge
 
 logger = logging.getLogger(__name__)
 
@@ -38,23 +40,24 @@ def _site_language(code: str) -> str | None:
     return primary if primary in codes else None
 
 
-def draft_locale(item: Item) -> tuple[Locale, str]:
+def draft_locale(item: Item) -> tuple[Locale, dict[str, Any] | None]:
     """The tree the draft goes to, and a note when it is not the item's own.
 
     An item in a language without a tree (Swedish for the London office, say)
     goes to the tree of the office's first working language, keeping its real
-    language as original_language.
+    language as original_language; one whose language is unknown goes there
+    too, and the note says which of the two it was.
     """
-    language = _site_language(item.language or item.source.language)
-    note = ""
-    if language is None:
-        fallback = (item.source.office.working_languages or ["en"])[0]
-        note = _("No %(lang)s tree: the draft is in the %(tree)s tree.") % {
-            "lang": item.language or "?",
-            "tree": fallback,
-        }
-        language = fallback
-    return Locale.objects.get(language_code=language), note
+    code = item.language or item.source.language
+    language = _site_language(code)
+    if language is not None:
+        return Locale.objects.get(language_code=language), None
+    fallback = (item.source.office.working_languages or ["en"])[0]
+    if code:
+        found = note("language_no_tree", language=code, tree=fallback)
+    else:
+        found = note("language_unknown", tree=fallback)
+    return Locale.objects.get(language_code=fallback), found
 
 
 def _body(item: Item, source: Source) -> str:
@@ -83,7 +86,7 @@ def item_make_draft(
         if item.state in (Item.State.IGNORED, Item.State.DUPLICATE):
             return None
         source = item.source
-        locale, note = draft_locale(item)
+        locale, locale_note = draft_locale(item)
         section = OfficePage.objects.filter(office=source.office, locale=locale).first()
         if section is None:
             raise DraftError(
@@ -114,8 +117,8 @@ def item_make_draft(
         translation_state_set(page=page, state=TranslationState.State.ORIGINAL)
         item.page = page
         item.state = Item.State.DRAFTED
-        item.note = note
-        item.save(update_fields=["page", "state", "note", "last_seen_at"])
+        item.notes = notes_merge(item.notes, [locale_note] if locale_note else [])
+        item.save(update_fields=["page", "state", "notes", "last_seen_at"])
     return page
 
 

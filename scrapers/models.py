@@ -73,6 +73,15 @@ class Source(models.Model):
             "Extract the main text of each linked page, for editors and translation."
         ),
     )
+    max_new_items = models.PositiveIntegerField(
+        _("new items per fetch"),
+        default=200,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "At most this many new items are taken from one fetch, oldest first; "
+            "the rest wait for the next fetch."
+        ),
+    )
     auto_draft = models.BooleanField(
         _("make drafts automatically"),
         default=True,
@@ -108,6 +117,10 @@ class Source(models.Model):
     )
     items_found = models.PositiveIntegerField(
         _("items found"), null=True, editable=False
+    )
+    # New items the last fetch left for the next one (max_new_items).
+    items_waiting = models.PositiveIntegerField(
+        _("items waiting"), default=0, editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -160,6 +173,8 @@ class Source(models.Model):
             return _("failing (%(n)d in a row)") % {"n": self.consecutive_failures}
         if self.consecutive_failures:
             return _("error (%(n)d in a row)") % {"n": self.consecutive_failures}
+        if self.items_waiting:
+            return _("OK, %(n)d new items waiting") % {"n": self.items_waiting}
         return _("OK")
 
     health.short_description = _("health")  # type: ignore[attr-defined]
@@ -207,7 +222,13 @@ class Item(models.Model):
     content_html = models.TextField(_("content"), blank=True)
     article_html = models.TextField(_("full article"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Declared by the feed or page, else the source's, else detected.
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # What the text itself reads as (empty when too short or unsure): kept
+    # even when the feed declares a language, so a mismatch can be seen.
+    detected_language = models.CharField(
+        _("detected language"), max_length=16, blank=True, editable=False
+    )
     # The same text under another title: a hash of the normalised body text.
     text_hash = models.CharField(max_length=64, blank=True, db_index=True)
     # Near-duplicate detection: a 64-bit SimHash of the text, cut into four
@@ -241,7 +262,10 @@ class Item(models.Model):
         related_name="source_items",
         verbose_name=_("draft"),
     )
-    note = models.TextField(_("note"), blank=True)
+    # What was odd or went wrong on the item's way in, as codes and
+    # parameters (scrapers.notes): added to, never overwritten; shown in
+    # triage and on the draft.
+    notes = models.JSONField(_("notes"), default=list, blank=True, editable=False)
     first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), auto_now=True)
 
@@ -257,3 +281,21 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.title[:80]
+
+    @property
+    def language_label(self) -> str:
+        from .notes import language_label
+
+        return language_label(self.language)
+
+    @property
+    def detected_language_label(self) -> str:
+        from .notes import language_label
+
+        return language_label(self.detected_language)
+
+    def note_texts(self) -> list[str]:
+        """The notes in the active language."""
+        from .notes import note_text
+
+        return [note_text(stored) for stored in self.notes or []]

@@ -11,7 +11,9 @@ from django.db import close_old_connections, connection
 from cms.safehttp import SafeClient, SafeHTTPError
 
 from .drafts import DraftError, item_make_draft
+from .items import item_notes_add, language_mismatch
 from .models import Item, Source
+from .notes import from_parsed, note
 from .parsepool import parse
 from .parsing import FeedParseError
 from .politeness import HostBusy, RobotsDisallowed
@@ -63,15 +65,20 @@ def sources_fetch_many(
 
 
 def item_fetch_article(*, item: Item, client: SafeClient) -> None:
-    """Extract the main text of the item's page (for editors and translation)."""
+    """Extract the main text of the item's page (for editors and translation).
+
+    A page that cannot be fetched or read, or that has no main text, leaves
+    a note on the item: the draft then has only the feed's text, and says so.
+    """
     try:
         response = polite_get(client=client, url=item.link)
     except (SafeHTTPError, RobotsDisallowed, HostBusy) as exc:
-        Item.objects.filter(pk=item.pk).update(note=f"Full text not fetched: {exc}")
+        item_notes_add(item_id=item.pk, notes=[note("fulltext_not_fetched", error=exc)])
         return
     if response.status_code != 200:
-        Item.objects.filter(pk=item.pk).update(
-            note=f"Full text not fetched: the page answered {response.status_code}."
+        item_notes_add(
+            item_id=item.pk,
+            notes=[note("fulltext_status", status=response.status_code)],
         )
         return
     try:
@@ -82,24 +89,69 @@ def item_fetch_article(*, item: Item, client: SafeClient) -> None:
             content_type=response.headers.get("content-type"),
         )
     except FeedParseError as exc:  # the parse process stopped or overran
-        Item.objects.filter(pk=item.pk).update(note=f"Full text not read: {exc}")
+        item_notes_add(item_id=item.pk, notes=[note("fulltext_not_read", error=exc)])
         return
-    item.article_html = article.html
-    Item.objects.filter(pk=item.pk).update(article_html=article.html)
+    found = from_parsed(article.notes)
+    if not article.html:
+        found.append(note("fulltext_empty"))
+    changes = {"article_html": article.html}
+    resolved = []
+    if article.language:
+        # The whole article says more about its language than a summary.
+        changes["detected_language"] = article.language
+        if not item.language:
+            changes["language"] = article.language
+            resolved.append("language_undetected")
+        else:
+            # The summary's guess gives way to the article's.
+            resolved.append("language_mismatch")
+            mismatch = language_mismatch(
+                declared=item.language, detected=article.language, text=article.text
+            )
+            found += [mismatch] if mismatch else []
+    Item.objects.filter(pk=item.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item_notes_add(item_id=item.pk, notes=found, resolved=resolved)
+
+
+def _item_process(item: Item, *, client: SafeClient) -> bool:
+    """Full text, then the draft; whether a draft was made."""
+    if item.source.fetch_full_article and item.link and not item.article_html:
+        try:
+            item_fetch_article(item=item, client=client)
+        except Exception as exc:
+            logger.exception("Full text of item %s (%s) failed", item.pk, item.link)
+            item_notes_add(
+                item_id=item.pk,
+                notes=[note("fulltext_failed", error=type(exc).__name__)],
+            )
+    if not item.source.auto_draft:
+        return False
+    try:
+        return item_make_draft(item_id=item.pk) is not None
+    except DraftError as exc:
+        item_notes_add(item_id=item.pk, notes=[note("draft_failed", error=exc)])
+    except Exception as exc:
+        logger.exception("Draft of item %s failed", item.pk)
+        item_notes_add(
+            item_id=item.pk,
+            notes=[
+                note(
+                    "draft_failed",
+                    error=f"{type(exc).__name__}, details in the server's log",
+                )
+            ],
+        )
+    return False
 
 
 def new_items_process(*, item_ids: list[int], client: SafeClient) -> int:
+    """Each new item in turn; one that fails keeps a note and the rest go on."""
     drafts = 0
     items = Item.objects.filter(pk__in=item_ids, state=Item.State.NEW).select_related(
         "source"
     )
     for item in items:
-        if item.source.fetch_full_article and item.link and not item.article_html:
-            item_fetch_article(item=item, client=client)
-        if item.source.auto_draft:
-            try:
-                if item_make_draft(item_id=item.pk):
-                    drafts += 1
-            except DraftError as exc:
-                Item.objects.filter(pk=item.pk).update(note=str(exc))
+        drafts += _item_process(item, client=client)
     return drafts

@@ -22,7 +22,7 @@ from django.utils.crypto import get_random_string
 from cms.safehttp import Response, SafeClient, SafeHTTPError
 
 from .conf import scraper_setting
-from .items import items_prepare, items_save
+from .items import entries_within_cap, items_prepare, items_save
 from .models import Source
 from .parsepool import parse
 from .parsing import (
@@ -54,6 +54,8 @@ class FetchOutcome:
     http_status: int | None = None
     new_item_ids: list[int] = field(default_factory=list)
     updated: int = 0
+    # New items left for the next fetch by the source's cap.
+    waiting: int = 0
     error: str = ""
     seconds: float = 0.0
 
@@ -282,19 +284,32 @@ def _fetch_claimed(
         raise SafeHTTPError(_status_in_words(status))
 
     parsed = _parse(source, response)
-    prepared = items_prepare(source=source, entries=parsed.entries)
+    entries, waiting = entries_within_cap(source=source, entries=parsed.entries)
+    prepared = items_prepare(source=source, entries=entries)
+    notes = list(parsed.warnings)
+    if waiting:
+        notes.append(
+            f"{waiting} new item(s) wait for the next fetch: at most "
+            f"{source.max_new_items} are taken from one fetch."
+        )
     with transaction.atomic():
         new_ids, updated = items_save(source=source, prepared=prepared)
         _finish(
             source,
-            etag=response.headers.get("etag", "")[:500],
-            last_modified=response.headers.get("last-modified", "")[:100],
+            # When the cap left items for next time, the next request must
+            # not be answered 304: the document has not changed, but what
+            # was taken from it has not caught up.
+            etag="" if waiting else response.headers.get("etag", "")[:500],
+            last_modified=""
+            if waiting
+            else response.headers.get("last-modified", "")[:100],
             last_status=status,
             last_error="",
-            last_notes="\n".join(parsed.warnings)[:4000],
+            last_notes="\n".join(notes)[:4000],
             consecutive_failures=0,
             last_success_at=timezone.now(),
             items_found=len(parsed.entries),
+            items_waiting=waiting,
             next_fetch_at=next_fetch_after_success(
                 source, response=response, ttl_minutes=parsed.ttl_minutes
             ),
@@ -305,6 +320,7 @@ def _fetch_claimed(
             transaction.on_commit(lambda: process_new_items.enqueue(new_ids))
     outcome.result = "new" if new_ids else "unchanged"
     outcome.new_item_ids, outcome.updated = new_ids, updated
+    outcome.waiting = waiting
 
 
 def _status_in_words(status: int) -> str:

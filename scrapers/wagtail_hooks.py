@@ -105,6 +105,7 @@ class SourceViewSet(SnippetViewSet):
                     FieldPanel("republish"),
                     FieldPanel("fetch_full_article"),
                     FieldPanel("auto_draft"),
+                    FieldPanel("max_new_items"),
                 ],
                 heading=_("Fetching"),
             ),

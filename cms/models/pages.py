@@ -29,6 +29,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from publishers.panels import PageDeliveriesPanel
+from scrapers.panels import DraftSourceItemsPanel
 
 from ..caching import cached_response
 from ..permissions import NewsroomPermissionsMixin
@@ -354,6 +355,7 @@ class ArticlePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
                 FieldPanel("original_language"),
                 FieldPanel("original_published_at"),
                 FieldPanel("jurisdiction"),
+                DraftSourceItemsPanel(),
             ],
             heading=_("Provenance"),
         ),

@@ -12,7 +12,8 @@ from datetime import datetime, tzinfo
 from .dates import parse_date
 from .encoding import decode_document
 from .language import detect_language, normalise_language
-from .results import ExtractedArticle
+from .markup import repair_unclosed
+from .results import ExtractedArticle, Note
 from .sanitise import clean_title, html_to_text, sanitise_html
 
 logger = logging.getLogger(__name__)
@@ -54,9 +55,15 @@ def extract_article(
     """
     decoded = decode_document(body, content_type)
     warnings = list(decoded.warnings)
+    # An unclosed <style> or <script> would hide the rest of the page from
+    # lxml, and so from trafilatura.
+    text, repaired = repair_unclosed(decoded.text)
+    notes = tuple(
+        Note.of("markup_unclosed", tag=name) for name in dict.fromkeys(repaired)
+    )
     try:
         document = _trafilatura().bare_extraction(
-            decoded.text,
+            text,
             url=url,
             include_comments=False,
             include_tables=True,
@@ -77,6 +84,7 @@ def extract_article(
             published_at=None,
             language=None,
             warnings=warnings,
+            notes=notes,
         )
     from trafilatura.htmlprocessing import build_html_output
 
@@ -95,4 +103,5 @@ def extract_article(
         published_at=published_at,
         language=language,
         warnings=warnings,
+        notes=notes,
     )

@@ -74,6 +74,23 @@ _DMY_NAMED = re.compile(
 _MDY_NAMED = re.compile(_WORD + r"\s+" + _DAY + r",?\s+(\d{4})" + _TIME, re.I)
 
 
+# Before this, a date is a placeholder ("0000-00-00", year 1) or a typo, not
+# when a government published something on the web.
+EARLIEST_YEAR = 1900
+
+
+def storable(value: datetime | None) -> datetime | None:
+    """``value`` if it is a moment the database can hold (in UTC, from
+    EARLIEST_YEAR to 9999); None for one that only looked like a date."""
+    if value is None:
+        return None
+    try:
+        in_utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return value if in_utc.year >= EARLIEST_YEAR else None
+
+
 def aware(value: datetime, default_tz: tzinfo | None) -> datetime:
     if value.tzinfo is not None and value.utcoffset() is not None:
         return value
@@ -119,6 +136,10 @@ def _make(year: int, month: int, day: int, clock: time) -> datetime | None:
 
 def parse_machine_date(value: str, *, default_tz: tzinfo | None) -> datetime | None:
     """RFC 822 (RSS) or ISO 8601 (Atom, JSON Feed, ``<time datetime>``)."""
+    return storable(_machine_date(value, default_tz=default_tz))
+
+
+def _machine_date(value: str, *, default_tz: tzinfo | None) -> datetime | None:
     value = value.strip()
     if not value:
         return None
@@ -161,7 +182,9 @@ def parse_date(
     if found is None:
         return None
     naive, end = found
-    return aware(naive, _zone_after(text, end) or default_tz) if naive else None
+    if naive is None:
+        return None
+    return storable(aware(naive, _zone_after(text, end) or default_tz))
 
 
 def _zone_after(text: str, end: int) -> tzinfo | None:

@@ -17,13 +17,13 @@ from typing import Any
 
 import feedparser
 
-from .dates import parse_date
+from .dates import parse_date, storable
 from .detect import feed_links, kind_of_text
 from .encoding import decode_document
 from .entries import EntryCollector, make_guid
 from .jsonfeed import parse_json_feed
 from .language import normalise_language
-from .results import FeedKind, FeedParseError, ParsedEntry, ParsedFeed
+from .results import FeedKind, FeedParseError, Note, ParsedEntry, ParsedFeed
 from .sanitise import (
     clean_text,
     clean_title,
@@ -198,10 +198,10 @@ def _text(container: Any, key: str) -> str:
     return clean_title(value, is_html=is_html)
 
 
-def _as_html(detail: Any, *, base: str) -> str:
+def _as_html(detail: Any, *, base: str, notes: list[Note]) -> str:
     value = detail.get("value") or ""
     if _is_html(detail):
-        return sanitise_html(value, base_url=detail.get("base") or base)
+        return sanitise_html(value, base_url=detail.get("base") or base, notes=notes)
     return text_to_html(value)
 
 
@@ -211,8 +211,23 @@ def _date(entry: Any, key: str, *, default_tz: tzinfo | None) -> datetime | None
     parsed = dict.get(entry, f"{key}_parsed")
     if value is None and parsed:
         # feedparser knows more date formats; it reads a missing zone as UTC.
-        value = datetime(*parsed[:6], tzinfo=UTC)
+        # It also turns "0000-00-00" into year -1.
+        try:
+            value = storable(datetime(*parsed[:6], tzinfo=UTC))
+        except (TypeError, ValueError, OverflowError):
+            value = None
     return value
+
+
+def _date_notes(entry: Any, found: datetime | None) -> list[Note]:
+    """A note when the entry has a date but none of it could be read."""
+    if found is not None:
+        return []
+    for key in ("published", "updated", "created"):
+        text = clean_text(dict.get(entry, key) or "")
+        if text:
+            return [Note.of("date_unreadable", text=text[:100])]
+    return []
 
 
 def _image(entry: Any, *, base: str) -> str | None:
@@ -255,8 +270,9 @@ def _entry(
                 if link:
                     break
     base = link or url
+    notes: list[Note] = []
     contents = [
-        (_as_html(detail, base=base), detail.get("value") or "")
+        (_as_html(detail, base=base, notes=notes), detail.get("value") or "")
         for detail in raw.get("content", [])
     ]
     content_html, content_raw = max(
@@ -269,7 +285,7 @@ def _entry(
         # a summary-only source must not republish it.
         summary_html = excerpt_html(content_html)
     elif summary_detail is not None:
-        summary_html = _as_html(summary_detail, base=base)
+        summary_html = _as_html(summary_detail, base=base, notes=notes)
     else:
         summary_html = text_to_html(clean_text(summary_raw, is_html=True))
     title = _text(raw, "title")
@@ -278,6 +294,8 @@ def _entry(
         return None
     published_at = _date(raw, "published", default_tz=default_tz)
     updated_at = _date(raw, "updated", default_tz=default_tz)
+    created_at = _date(raw, "created", default_tz=default_tz)
+    notes += _date_notes(raw, published_at or updated_at or created_at)
     entry_language = None
     for detail_key in ("title_detail", "summary_detail"):
         detail = raw.get(detail_key) or {}
@@ -299,11 +317,10 @@ def _entry(
         content_html=content_html,
         # A feed that says only when an entry changed says that much of when
         # it appeared.
-        published_at=published_at
-        or updated_at
-        or _date(raw, "created", default_tz=default_tz),
+        published_at=published_at or updated_at or created_at,
         updated_at=updated_at,
         author=clean_text(author_detail.get("name") or raw.get("author")),
         language=entry_language or language,
         image_url=_image(raw, base=base),
+        notes=tuple(dict.fromkeys(notes)),
     )

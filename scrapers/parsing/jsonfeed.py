@@ -12,7 +12,7 @@ from typing import Any
 from .dates import parse_machine_date
 from .entries import EntryCollector, make_guid
 from .language import normalise_language
-from .results import FeedParseError, ParsedEntry, ParsedFeed
+from .results import FeedParseError, Note, ParsedEntry, ParsedFeed
 from .sanitise import (
     clean_text,
     clean_title,
@@ -94,7 +94,10 @@ def _entry(
         _string(item.get("external_url")), base=url
     )
     base = link or url
-    content_html = sanitise_html(_string(item.get("content_html")), base_url=base)
+    notes: list[Note] = []
+    content_html = sanitise_html(
+        _string(item.get("content_html")), base_url=base, notes=notes
+    )
     if not content_html:
         content_html = text_to_html(_string(item.get("content_text")))
     summary = _string(item.get("summary"))
@@ -108,6 +111,11 @@ def _entry(
     updated_at = parse_machine_date(
         _string(item.get("date_modified")), default_tz=default_tz
     )
+    written = clean_text(
+        _string(item.get("date_published")) or _string(item.get("date_modified"))
+    )
+    if written and not (published_at or updated_at):
+        notes.append(Note.of("date_unreadable", text=written[:100]))
     raw_id = item.get("id")
     entry_id = str(raw_id) if isinstance(raw_id, (str, int)) else None
     return ParsedEntry(
@@ -128,4 +136,5 @@ def _entry(
         language=normalise_language(_string(item.get("language"))) or language,
         image_url=absolute_http_url(_string(item.get("image")), base=base)
         or absolute_http_url(_string(item.get("banner_image")), base=base),
+        notes=tuple(dict.fromkeys(notes)),
     )

@@ -10,7 +10,8 @@ from .dates import numeric_order, parse_date
 from .encoding import decode_document
 from .entries import EntryCollector, make_guid
 from .language import normalise_language
-from .results import ListRule, ParsedEntry, ParsedFeed, RuleError
+from .markup import repair_unclosed
+from .results import ListRule, Note, ParsedEntry, ParsedFeed, RuleError
 from .sanitise import clean_title, sanitise_html
 from .urls import absolute_http_url
 
@@ -73,7 +74,14 @@ def parse_list_page(
 
     decoded = decode_document(body, content_type)
     warnings = list(decoded.warnings)
-    soup = BeautifulSoup(decoded.text, "lxml")
+    # An unclosed <script> or <style> would hide every item after it.
+    text, repaired = repair_unclosed(decoded.text)
+    for name in dict.fromkeys(repaired):
+        warnings.append(
+            f"The page has an unclosed <{name}> element; it was closed where the "
+            "next tag begins, so the items after it are read."
+        )
+    soup = BeautifulSoup(text, "lxml")
     base = _base_url(soup, url)
     html_tag = soup.find("html")
     language = normalise_language(
@@ -93,7 +101,8 @@ def parse_list_page(
             date_texts.append(_date_text(found) if found else "")
     month_first = numeric_order(date_texts, language=language)
 
-    collector = EntryCollector()
+    # The dates have their own sentence below, naming the selector.
+    collector = EntryCollector(summarised=("date_unreadable",))
     undated = 0
     for index, item in enumerate(items):
         if link_selector:
@@ -119,6 +128,7 @@ def parse_list_page(
             title = clean_title(
                 anchor.get_text(" ", strip=True) or str(anchor.get("title") or "")
             )
+        notes: list[Note] = []
         published_at: datetime | None = None
         if date_selector and date_texts[index]:
             published_at = parse_date(
@@ -126,11 +136,16 @@ def parse_list_page(
             )
             if published_at is None:
                 undated += 1
+                notes.append(
+                    Note.of(
+                        "date_unreadable", text=clean_title(date_texts[index])[:100]
+                    )
+                )
         summary_html = ""
         if summary_selector:
             found = summary_selector.select_one(item)
             if found is not None:
-                summary_html = sanitise_html(str(found), base_url=base)
+                summary_html = sanitise_html(str(found), base_url=base, notes=notes)
         collector.add(
             ParsedEntry(
                 guid=make_guid(
@@ -145,11 +160,13 @@ def parse_list_page(
                 summary_html=summary_html,
                 published_at=published_at,
                 language=language,
+                notes=tuple(dict.fromkeys(notes)),
             )
         )
     if undated:
         warnings.append(
-            f"{undated} date(s) found by “{rule.date}” could not be read as dates."
+            f"{undated} date(s) found by “{rule.date}” could not be read as dates; "
+            "those items are kept with the time they were fetched."
         )
     warnings += collector.warnings()
     title_tag = soup.find("title")

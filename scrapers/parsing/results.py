@@ -15,6 +15,19 @@ class RuleError(Exception):
     """A list page's rule cannot work (a bad selector, or it finds nothing)."""
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something odd about one entry or page, for its item: a code and plain
+    parameters (the admin words them in the reader's language)."""
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **params: object) -> "Note":
+        return cls(code, tuple((key, str(value)) for key, value in params.items()))
+
+
 @dataclass(frozen=True, kw_only=True)
 class ParsedEntry:
     # Stable per source: the entry's id, else its link, else a hash of
@@ -31,6 +44,12 @@ class ParsedEntry:
     # callers fall back to the source's language, then to detect_language().
     language: str | None = None
     image_url: str | None = None
+    # What was odd about this entry (an unreadable date, markup that hid
+    # text): kept on its item.
+    notes: tuple[Note, ...] = ()
+    # The id before tracking parameters were stripped from it, when that
+    # changed it: items stored under it are still the same items.
+    former_guid: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,3 +85,4 @@ class ExtractedArticle:
     published_at: datetime | None
     language: str | None
     warnings: list[str] = field(default_factory=list)
+    notes: tuple[Note, ...] = ()

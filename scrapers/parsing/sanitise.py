@@ -26,6 +26,9 @@ import lxml.etree
 import lxml.html
 import nh3
 
+from .markup import repair_unclosed, text_lost
+from .results import Note
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = frozenset(
@@ -227,12 +230,37 @@ def _reshape(fragment: str) -> tuple[str, bool]:
     return lxml.etree.tostring(root, method="html", encoding="unicode")[5:-6], relative
 
 
-def sanitise_html(html: str, *, base_url: str) -> str:
-    """``html`` reduced to the rich-text allow-list, links made absolute."""
+def sanitise_html(html: str, *, base_url: str, notes: list[Note] | None = None) -> str:
+    """``html`` reduced to the rich-text allow-list, links made absolute.
+
+    Markup that would hide the text after it (an unclosed ``<style>``) is
+    repaired first; that, or text lost some other way, is added to
+    ``notes`` when given, so the item says so.
+    """
     if not html or not html.strip():
         return ""
     html = _CONTROLS.sub("", _XML_DECLARATION.sub("", html))
-    reshaped, relative = _reshape(html)
+    html, repaired = repair_unclosed(html)
+    cleaned = _sanitise(html, base_url=base_url)
+    # Text alone (most summaries) has no markup to lose it to.
+    lost = text_lost(html, cleaned) if "<" in html else 0
+    if lost:
+        # lxml gives up below 255 levels of nesting and drops the rest;
+        # ammonia's own parser does not. Its text without our reshaping is
+        # better than no text.
+        plain = _sanitise(html, base_url=base_url, reshape=False)
+        if not text_lost(html, plain):
+            cleaned, lost = plain, 0
+    if notes is not None:
+        for name in dict.fromkeys(repaired):
+            notes.append(Note.of("markup_unclosed", tag=name))
+        if lost:
+            notes.append(Note.of("markup_text_lost", chars=lost))
+    return cleaned
+
+
+def _sanitise(html: str, *, base_url: str, reshape: bool = True) -> str:
+    reshaped, relative = _reshape(html) if reshape else (html, True)
     cleaned: str | None = None
     if relative and base_url.lower().startswith(("http://", "https://")):
         # ValueError: an unparseable base URL; then only absolute links stay.

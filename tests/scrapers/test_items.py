@@ -124,7 +124,7 @@ def test_a_language_without_a_tree_goes_to_the_offices_working_language(
     assert page.locale.language_code == "en"
     assert page.original_language == "sv"
     item.refresh_from_db()
-    assert "sv" in item.note
+    assert "sv" in item.note_texts()[0]
 
 
 def test_canonical_urls_drop_tracking_and_order_parameters():

@@ -88,17 +88,20 @@ class Command(BaseCommand):
         self.print_table(outcomes)
 
     def print_table(self, outcomes: list[FetchOutcome]) -> None:
-        rows = [("source", "result", "HTTP", "new", "updated", "seconds", "error")]
-        for o in sorted(outcomes, key=lambda o: (o.result != "failed", o.name)):
+        """A row per source, then every error in full (a cut error is one an
+        operator cannot act on)."""
+        rows = [("source", "result", "HTTP", "new", "waiting", "updated", "seconds")]
+        ordered = sorted(outcomes, key=lambda o: (o.result != "failed", o.name))
+        for o in ordered:
             rows.append(
                 (
                     f"{o.source_id} {o.name}"[:40],
                     o.result,
                     str(o.http_status or "-"),
                     str(len(o.new_item_ids)),
+                    str(o.waiting or "-"),
                     str(o.updated),
                     f"{o.seconds:.1f}",
-                    o.error[:70],
                 )
             )
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -110,13 +113,25 @@ class Command(BaseCommand):
             )
             if number == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
+        errors = [o for o in ordered if o.error]
+        if errors:
+            self.stdout.write("")
+            self.stdout.write("Errors:")
+            for o in errors:
+                self.stdout.write(
+                    self.style.ERROR(f"{o.source_id} {o.name}: {o.error}")
+                )
         totals = {}
         for o in outcomes:
             totals[o.result] = totals.get(o.result, 0) + 1
         new = sum(len(o.new_item_ids) for o in outcomes)
+        waiting = sum(o.waiting for o in outcomes)
         summary = ", ".join(
             f"{count} {result}" for result, count in sorted(totals.items())
         )
+        left = f"; {waiting} wait for the next fetch" if waiting else ""
         self.stdout.write(
-            self.style.SUCCESS(f"{len(outcomes)} sources: {summary}; {new} new items.")
+            self.style.SUCCESS(
+                f"{len(outcomes)} sources: {summary}; {new} new items{left}."
+            )
         )
