@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Page, PageLogEntry, Revision
@@ -169,6 +169,25 @@ def outbox_page_refreshed(
             urls=affected_urls(page=page, moved_from=moved_from),
         )
     )
+
+
+def outbox_translation_state_changed(
+    *, page_id: int, origin: object = None
+) -> list[Delivery]:
+    """A page's translation state was saved or deleted: the live page shows
+    it, so caches outside refresh. ``origin`` is what a deletion started
+    from: a state deleted with its page (Wagtail deletes the specific row
+    first, so the page cannot even be loaded) changes nothing live, and the
+    page's unpublish made its deliveries already."""
+    deleting_pages = isinstance(origin, Page) or (
+        isinstance(origin, QuerySet) and issubclass(origin.model, Page)
+    )
+    if deleting_pages:
+        return []
+    page = Page.objects.filter(pk=page_id, live=True).first()
+    if page is None:
+        return []
+    return outbox_page_refreshed(page=page)
 
 
 def deliveries_enqueue(*, delivery_ids: list[int]) -> None:
