@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from wagtail.admin.forms.models import register_form_field_override
+from wagtail.admin.forms.pages import CopyForm
 
 
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -48,3 +49,18 @@ register_form_field_override(
     models.ManyToManyField,
     override={"form_class": BoundedModelMultipleChoiceField},
 )
+
+
+class ArticleCopyForm(CopyForm):
+    """Wagtail's copy form, refusing a section of another office: the copy
+    keeps the article's office, and ``ArticlePage.clean`` would refuse it
+    while Wagtail copies (a ValidationError out of the view, a 500)."""
+
+    def clean(self) -> dict:
+        from .models.pages import OFFICE_MISMATCH
+
+        cleaned_data = super().clean()
+        parent = cleaned_data.get("new_parent_page") or self.page.get_parent()
+        if self.page.specific.office_mismatch(parent):
+            self.add_error("new_parent_page", OFFICE_MISMATCH)
+        return cleaned_data
