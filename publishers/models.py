@@ -30,6 +30,10 @@ class Delivery(models.Model):
         # A newsletter issue sent as a campaign.
         DIGEST = "digest", _("newsletter issue")
 
+    # The payload of a delivery withheld because a view restriction hides its
+    # page: nothing of the page is kept, and the admin says why.
+    WITHHELD_RESTRICTED = {"withheld": "restricted"}
+
     class State(models.TextChoices):
         PENDING = "pending", _("waiting to be sent")
         SENDING = "sending", _("sending")
@@ -103,6 +107,13 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.purpose} of {self.page_title or self.page_key}"
+
+    @property
+    def withheld_for_restriction(self) -> bool:
+        return (
+            self.state == self.State.SKIPPED
+            and self.payload == self.WITHHELD_RESTRICTED
+        )
 
 
 class NewsletterRecipient(models.Model):
