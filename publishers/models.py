@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -239,6 +240,15 @@ class PartnerWebhook(models.Model):
 
     def __str__(self) -> str:
         return self.organisation
+
+    def clean(self) -> None:
+        from cms.safehttp.validators import validate_outbound_url
+
+        if self.url:
+            try:
+                validate_outbound_url(self.url)
+            except ValidationError as exc:
+                raise ValidationError({"url": exc.messages}) from exc
 
     def takes_locale(self, language_code: str) -> bool:
         wanted = {code.strip().lower() for code in self.locales.split(",") if code}
