@@ -51,3 +51,20 @@ def test_copying_within_the_section_publishes_the_copy(admin_client, make_articl
     response = copy(admin_client, article, article.get_parent(), publish_copies="on")
     assert response.status_code == 302
     assert ArticlePage.objects.get(slug="copie").live
+
+
+@pytest.mark.parametrize(
+    "parent", ["", "not-a-number", str(2**70), "-1", "999999999", None]
+)
+def test_a_bad_parent_id_sends_the_editor_back_to_the_copy_form(
+    admin_client, make_article, parent
+):
+    article = make_article(f"Parent {parent}")
+    data = {"new_title": "Copie", "new_slug": "copie"}
+    if parent is not None:
+        data["new_parent_page"] = parent
+    url = f"/admin/pages/{article.pk}/copy/"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert not ArticlePage.objects.filter(slug="copie").exists()
