@@ -8,4 +8,4 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signal_handlers  # noqa: F401
+        from . import forms, signal_handlers  # noqa: F401

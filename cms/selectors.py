@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -8,7 +9,12 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
-from wagtail.models import Collection, CollectionViewRestriction, PageLogEntry
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    Page,
+    PageLogEntry,
+)
 
 from .models import Office, ScheduledJob, SchedulerLease, WorkerHeartbeat
 
@@ -23,6 +29,30 @@ def collections_public() -> QuerySet[Collection]:
             ).values("pk")
         )
     return collections
+
+
+def pages_restricted(page_ids: Iterable[int]) -> set[int]:
+    """Of these pages, those that a view restriction (password, login,
+    groups) hides, on the page or above it, live or not.
+
+    The one rule of what is public is Wagtail's ``PageQuerySet.public()``
+    (``not_public()`` its complement), which the site, feeds, sitemap,
+    search and the digest's selection already filter with: ask this, never
+    PageViewRestriction directly. Pages that no longer exist are not in
+    the answer (a deleted page's unpublish is still told)."""
+    ids = set(page_ids)
+    if not ids:
+        return set()
+    return set(
+        Page.objects.filter(pk__in=ids).not_public().values_list("pk", flat=True)
+    )
+
+
+def page_is_public(*, page_id: int) -> bool:
+    """Whether anyone may see the page: no view restriction on it or above
+    (see ``pages_restricted``). The outbox asks it when a delivery is made
+    and again just before it is sent."""
+    return page_id not in pages_restricted([page_id])
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from . import views
 from .admin_inputs import admin_input_urls
 from .admin_rooms import page_types_usage_urls
 from .api import api_router
+from .api.limits import rate_limited
 from .caching import cache_public_response
 from .sitemaps import SiteSitemap
 
@@ -54,7 +55,8 @@ if settings.DEBUG:
 
 # Japanese at the root, other languages under their prefix (/en/, /fr/, ...).
 urlpatterns += i18n_patterns(
-    path("search/", views.search, name="search"),
+    # Rate-limited like the API: each search is a full-text query.
+    path("search/", rate_limited(views.search, scope="search"), name="search"),
     path("newsletter/", include("publishers.newsletter.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

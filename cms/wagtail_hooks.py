@@ -7,7 +7,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_partners, admin_rooms  # noqa: F401
+from . import admin_copy, admin_partners, admin_rooms  # noqa: F401
 from .models import Country, Office, Region, Topic
 from .selectors import system_health
 

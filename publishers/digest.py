@@ -86,7 +86,8 @@ def week_corrections(week_start: date) -> list[ArticlePage]:
         action__in=CORRECTIONS_ACTIONS, timestamp__gte=start, timestamp__lt=end
     ).values("page_id")
     return list(
-        ArticlePage.objects.filter(locale=_japanese())
+        ArticlePage.objects.public()
+        .filter(locale=_japanese())
         .filter(
             Q(live=True, last_published_at__gte=start, last_published_at__lt=end)
             & ~Q(correction="")
@@ -222,24 +223,21 @@ def digest_email_render(
 ) -> RenderedEmail:
     """The issue as an e-mail. ``unsubscribe_url``: the reader's own link
     (Django e-mail) or Mailchimp's merge tag ``*|UNSUB|*``."""
-    sections = []
-    for block in issue.sections:
-        articles = [
-            _article_context(page.specific)
-            for page in block.value["articles"]
-            if page is not None and page.live
-        ]
-        if articles:
-            sections.append({"heading": block.value["heading"], "articles": articles})
+    sections = [
+        {
+            "heading": heading,
+            "articles": [_article_context(page) for page in articles],
+        }
+        for heading, articles in issue.sections_shown()
+    ]
     corrections = [
         {
             "title": page.title,
             "url": page.get_full_url() if page.live else "",
-            "correction": getattr(page.specific, "correction", ""),
+            "correction": getattr(page, "correction", ""),
             "withdrawn": not page.live,
         }
-        for block in issue.corrections
-        if (page := block.value) is not None
+        for page in issue.corrections_shown()
     ]
     context = {
         "issue": issue,

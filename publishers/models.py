@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,10 @@ class Delivery(models.Model):
         REFRESH = "refresh", _("refresh")
         # A newsletter issue sent as a campaign.
         DIGEST = "digest", _("newsletter issue")
+
+    # The payload of a delivery withheld because a view restriction hides its
+    # page: nothing of the page is kept, and the admin says why.
+    WITHHELD_RESTRICTED = {"withheld": "restricted"}
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting to be sent")
@@ -103,6 +108,13 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.purpose} of {self.page_title or self.page_key}"
+
+    @property
+    def withheld_for_restriction(self) -> bool:
+        return (
+            self.state == self.State.SKIPPED
+            and self.payload == self.WITHHELD_RESTRICTED
+        )
 
 
 class NewsletterRecipient(models.Model):
@@ -228,6 +240,15 @@ class PartnerWebhook(models.Model):
 
     def __str__(self) -> str:
         return self.organisation
+
+    def clean(self) -> None:
+        from cms.safehttp.validators import validate_outbound_url
+
+        if self.url:
+            try:
+                validate_outbound_url(self.url)
+            except ValidationError as exc:
+                raise ValidationError({"url": exc.messages}) from exc
 
     def takes_locale(self, language_code: str) -> bool:
         wanted = {code.strip().lower() for code in self.locales.split(",") if code}

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 def explanation(delivery: Delivery) -> str:
     """What the row's state means, in plain words."""
+    if delivery.withheld_for_restriction:
+        return _(
+            "Not sent: the page has a view restriction (password, login or "
+            "groups), on it or above it. Restricted pages are never sent to "
+            "partners, social networks or newsletters."
+        )
     if delivery.state == delivery.State.FAILED:
         return _(
             "Waiting for an operator after %(attempts)d attempts: retry it once "

@@ -26,13 +26,18 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Page, PageLogEntry, Revision
 
 from cms.caching import affected_urls
-from cms.selectors import PUBLISH_ACTIONS, UNPUBLISH_ACTIONS, publish_log_latest
+from cms.selectors import (
+    PUBLISH_ACTIONS,
+    UNPUBLISH_ACTIONS,
+    page_is_public,
+    publish_log_latest,
+)
 
 from .channels import Change, ChannelError, OutcomeUnknown, Sent, channel_get
 from .conf import outbox_setting
@@ -55,10 +60,12 @@ def deliveries_make(*, change: Change) -> list[Delivery]:
     exist already are left as they are (the unique key is the intent), except
     that a refresh done before is armed again. Enqueued after the commit."""
     page = change.page
+    public = page_is_public(page_id=page.pk)
     made: list[Delivery] = []
     for alias, channel in channels_for_page(page=page).items():
         if change.purpose not in channel.purposes:
             continue
+        withheld = channel.public_only and not public
         for target in channel.targets(change=change):
             key = {
                 "page_key": page.pk,
@@ -67,6 +74,20 @@ def deliveries_make(*, change: Change) -> list[Delivery]:
                 "purpose": change.purpose,
                 "revision_key": change.revision_id or 0,
             }
+            if withheld:
+                # A row that says so, holding nothing of the page.
+                with transaction.atomic():
+                    Delivery.objects.get_or_create(
+                        **key,
+                        defaults={
+                            "page": page,
+                            "page_title": page.title[:255],
+                            "revision_id": change.revision_id,
+                            "state": State.SKIPPED,
+                            "payload": Delivery.WITHHELD_RESTRICTED,
+                        },
+                    )
+                continue
             payload = channel.payload(change=change, target=target)
             try:
                 with transaction.atomic():
@@ -171,6 +192,25 @@ def outbox_page_refreshed(
     )
 
 
+def outbox_translation_state_changed(
+    *, page_id: int, origin: object = None
+) -> list[Delivery]:
+    """A page's translation state was saved or deleted: the live page shows
+    it, so caches outside refresh. ``origin`` is what a deletion started
+    from: a state deleted with its page (Wagtail deletes the specific row
+    first, so the page cannot even be loaded) changes nothing live, and the
+    page's unpublish made its deliveries already."""
+    deleting_pages = isinstance(origin, Page) or (
+        isinstance(origin, QuerySet) and issubclass(origin.model, Page)
+    )
+    if deleting_pages:
+        return []
+    page = Page.objects.filter(pk=page_id, live=True).first()
+    if page is None:
+        return []
+    return outbox_page_refreshed(page=page)
+
+
 def deliveries_enqueue(*, delivery_ids: list[int]) -> None:
     """Ring the bell for these rows after the commit."""
     from .tasks import deliver
@@ -240,6 +280,26 @@ def _done(delivery: Delivery, lease: datetime, sent: Sent, *, sends: int) -> str
     return f"done: {sent.note or sent.remote_id or 'ok'}"
 
 
+def _withhold(delivery: Delivery, lease: datetime) -> str:
+    """A view restriction was added to the page (or above it) after the
+    delivery was made: it is never sent, and what it held of the page goes."""
+    _record(
+        delivery,
+        lease,
+        state=State.SKIPPED,
+        payload=Delivery.WITHHELD_RESTRICTED,
+        next_attempt_at=None,
+        last_error="",
+    )
+    logger.info(
+        "Delivery %s (%s) withheld: its page is restricted",
+        delivery.pk,
+        delivery.channel,
+        extra={"delivery_id": delivery.pk, "page_id": delivery.page_key},
+    )
+    return "skipped: the page is restricted"
+
+
 def _failed(
     delivery: Delivery, lease: datetime, exc: ChannelError, *, unknown: bool
 ) -> str:
@@ -287,6 +347,12 @@ def delivery_run(*, delivery_id: int) -> str:
         return "not due"
     delivery = Delivery.objects.get(pk=delivery_id)
     channel = channel_get(delivery.channel)
+    if (
+        channel is not None
+        and channel.public_only
+        and not page_is_public(page_id=delivery.page_key)
+    ):
+        return _withhold(delivery, lease)
     if channel is None:
         return _failed(
             delivery,

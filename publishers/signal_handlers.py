@@ -2,13 +2,13 @@
 each handler only calls a service."""
 
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .services import (
     outbox_page_published,
     outbox_page_refreshed,
     outbox_page_unpublished,
+    outbox_translation_state_changed,
 )
 
 
@@ -25,11 +25,9 @@ def on_page_moved(sender, instance, parent_page_before=None, **kwargs) -> None:
     outbox_page_refreshed(page=instance, moved_from=parent_page_before)
 
 
-def on_translation_state_changed(sender, instance, **kwargs) -> None:
+def on_translation_state_changed(sender, instance, origin=None, **kwargs) -> None:
     # Whether a translation is reviewed shows on the page and in feeds.
-    page = Page.objects.filter(pk=instance.page_id, live=True).first()
-    if page is not None:
-        outbox_page_refreshed(page=page)
+    outbox_translation_state_changed(page_id=instance.page_id, origin=origin)
 
 
 def connect() -> None:

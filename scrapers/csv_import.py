@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from cms.models import Office
+from cms.spreadsheets import cell_unguard
 
 from .models import Source
 
@@ -66,7 +67,10 @@ def sources_import_csv(*, data: bytes, offices: QuerySet[Office]) -> ImportRepor
         if number > MAX_ROWS + 1:
             report.errors.append(f"More than {MAX_ROWS} rows; split the file.")
             break
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        row = {
+            (k or "").strip().lower(): cell_unguard((v or "").strip())
+            for k, v in raw.items()
+        }
         if not any(row.values()):
             continue
         office = allowed.get(row.get("office", "").lower())

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from cms.safehttp.validators import validate_outbound_url
 from cms.selectors import offices_for_user
 
 from .models import Source
@@ -22,7 +23,12 @@ class SourceForm(WagtailAdminModelForm):
 class TryForm(forms.Form):
     """What to try: a URL with its kind and, for list pages, the rule."""
 
-    url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=2000,
+        assume_scheme="https",
+        validators=[validate_outbound_url],
+    )
     kind = forms.ChoiceField(label=_("kind"), choices=Source.Kind.choices)
     rule_item = forms.CharField(
         label=_("item selector"), required=False, max_length=255

@@ -39,11 +39,20 @@ class DeleteView(_OfficeScoped, snippet_views.DeleteView):
     pass
 
 
-class HistoryView(_OfficeScoped, snippet_views.HistoryView):
+class _OfficeScopedObject:
+    """History and usage list other rows (log entries, references), so their
+    ``get_queryset`` is not the sources: the source they are about is looked
+    up in ``get_base_object_queryset``, among the user's offices' sources."""
+
+    def get_base_object_queryset(self):
+        return sources_for_user(self.request.user)
+
+
+class HistoryView(_OfficeScopedObject, snippet_views.HistoryView):
     pass
 
 
-class UsageView(_OfficeScoped, snippet_views.UsageView):
+class UsageView(_OfficeScopedObject, snippet_views.UsageView):
     pass
 
 

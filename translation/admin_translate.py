@@ -20,6 +20,8 @@ from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkActi
 from wagtail.models import Locale, Page
 from wagtail_localize.models import Translation
 
+from cms.forms import BoundedModelMultipleChoiceField
+
 from .admin_views import (
     can_edit,
 )
@@ -127,7 +129,7 @@ def plan_estimate(plan: TranslationPlan) -> Estimate:
 
 
 class TranslateForm(forms.Form):
-    locales = forms.ModelMultipleChoiceField(
+    locales = BoundedModelMultipleChoiceField(
         queryset=Locale.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label=gettext_lazy("Translate into"),

@@ -5,7 +5,6 @@ Editors see their offices' work, HQ reviewers and superusers all of it
 (``panels.scope_for``). Every change goes through the translation service.
 """
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +28,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page, WorkflowState
 
 from cms.models import Office
+from cms.spreadsheets import csv_writer
 
 from .budget import BudgetStatus, budget_characters, month_start
 from .models import MonthlyBudgetUse, ServiceStatus, TranslationJob, UsageRecord
@@ -361,7 +361,7 @@ def usage_csv_view(request: HttpRequest) -> HttpResponse:
     # The BOM makes Excel read the file as UTF-8 rather than Shift_JIS.
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(CSV_COLUMNS)
     for row in rows.iterator():
         created_at, month_value, *rest = row

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cms.env import BASE_DIR, env
+from cms.spreadsheets import cell_unguard, csv_writer
 
 from .glossary import (
     TARGET_LANGUAGE,
@@ -263,7 +264,7 @@ def _row_check(
         fail(_("more values than columns (a value with a comma needs quotes)."))
         return None
     values = {
-        name: _formula_unguard(unicodedata.normalize("NFC", cell.strip()))
+        name: cell_unguard(unicodedata.normalize("NFC", cell.strip()))
         for name, cell in zip(names, cells, strict=False)
         if name
     }
@@ -386,35 +387,19 @@ def _rows_apply(
 def glossary_export_csv() -> str:
     """All terms, in the columns ``glossary_import_csv`` reads."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(COLUMNS)
     for term in GlossaryTerm.objects.order_by("source_language", "source_term"):
         writer.writerow(
             [
                 term.source_language,
-                _formula_guard(term.source_term),
-                _formula_guard(term.target_term),
-                _formula_guard(term.note),
+                term.source_term,
+                term.target_term,
+                term.note,
                 "yes" if term.do_not_translate else "no",
             ]
         )
     return out.getvalue()
-
-
-# A spreadsheet takes a cell starting with one of these for a formula (CSV
-# injection): the export puts an apostrophe in front, which spreadsheets
-# hide, and the import takes it off again.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _formula_guard(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
-
-def _formula_unguard(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 def glossary_seed_load(*, path: Path = SEED_PATH) -> int:

@@ -20,7 +20,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 
 from django.conf import settings
@@ -210,14 +210,20 @@ def _error(status: int, message: str, headers: dict[str, str]) -> HttpResponse:
     return response
 
 
-def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wrap an API view: identify the caller, count, refuse with 429 over the
-    limit, add the RateLimit headers, count a partner's use."""
+def rate_limited(
+    view: Callable[..., HttpResponse], *, scope: str = ""
+) -> Callable[..., HttpResponse]:
+    """Wrap a public view (the API, the feeds, site search): identify the
+    caller, count, refuse with 429 over the limit, add the RateLimit headers,
+    count a partner's use. ``scope`` gives a surface counters of its own
+    (the same rates), so that reading feeds does not use up the API's."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             caller = caller_identify(request)
+            if scope:
+                caller = replace(caller, bucket=f"{scope}:{caller.bucket}")
         except KeyRefused:
             return _error(
                 401,
@@ -227,7 +233,7 @@ def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             )
         decision = rate_limit_hit(caller)
         if not decision.allowed:
-            logger.info("API rate limit reached: %s", caller.bucket)
+            logger.info("Rate limit reached: %s", caller.bucket)
             return _error(
                 429,
                 f"Too many requests: {decision.limit} a minute are allowed. "

@@ -134,6 +134,41 @@ class DigestIssuePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
                     seen[article.pk] = article.specific
         return list(seen.values())
 
+    def sections_shown(self) -> list[tuple[str, list]]:
+        """(heading, articles) of each section with something to show: only
+        live articles that anyone may see. An editor may have chosen a draft
+        or a restricted article; neither is ever in the e-mail or on the
+        issue's page."""
+        from cms.selectors import pages_restricted
+
+        chosen = [
+            [page for page in section.value["articles"] if page is not None]
+            for section in self.sections
+        ]
+        hidden = pages_restricted(page.pk for pages in chosen for page in pages)
+        shown = []
+        for section, pages in zip(self.sections, chosen, strict=True):
+            articles = [
+                page.specific for page in pages if page.live and page.pk not in hidden
+            ]
+            if articles:
+                shown.append((section.value["heading"], articles))
+        return shown
+
+    def corrections_shown(self) -> list:
+        """The corrected or withdrawn articles to list: ones that were public
+        (a draft never published is not withdrawn; a restricted article is
+        never named)."""
+        from cms.selectors import pages_restricted
+
+        chosen = [block.value for block in self.corrections if block.value is not None]
+        hidden = pages_restricted(page.pk for page in chosen)
+        return [
+            page.specific
+            for page in chosen
+            if page.pk not in hidden and (page.live or page.first_published_at)
+        ]
+
     def region_ids(self) -> list[int]:
         return [
             section.value["region"].pk

@@ -32,6 +32,7 @@ from publishers.panels import PageDeliveriesPanel
 from scrapers.panels import DraftSourceItemsPanel
 
 from ..caching import cached_response
+from ..forms import ArticleCopyForm
 from ..permissions import NewsroomPermissionsMixin
 from ..serializers import CountrySerializer, OfficeSerializer, TopicSerializer
 from .taxonomy import Country, Office, Region, Topic
@@ -57,6 +58,7 @@ ARTICLES_PER_PAGE = 20
 # disaster and safety topic published in the last URGENT_DAYS days. Editors make
 # a notice urgent by giving it that topic; it leaves the top by itself.
 URGENT_TOPIC_SLUG = "disaster-safety"
+OFFICE_MISMATCH = _("The article must belong to the office of its section.")
 URGENT_DAYS = 7
 URGENT_MAX = 5
 # The home page: the newest articles, then the newest few per region and per
@@ -340,6 +342,7 @@ class ArticlePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
 
     parent_page_types = ["cms.OfficePage"]
     subpage_types: list[str] = []
+    copy_form_class = ArticleCopyForm
 
     content_panels = [
         *Page.content_panels,
@@ -449,20 +452,24 @@ class ArticlePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
         context["summary_only"] = bool(summary_only_keys([self.translation_key]))
         return context
 
+    def office_mismatch(self, parent: Page | None) -> bool:
+        """Whether this article, under ``parent``, would sit in the section
+        of another office than its own (the rule of ``clean``, which the
+        copy form checks before Wagtail copies)."""
+        office_page = parent.specific if parent else None
+        return (
+            isinstance(office_page, OfficePage)
+            and self.office_id is not None
+            and self.office_id != office_page.office_id
+        )
+
     def clean(self) -> None:
         super().clean()
         # The tree path is set before the first save (add_child), so the parent
         # is known here for new pages as well.
         parent = self.get_parent() if self.path else None
         office_page = parent.specific if parent else None
-        if isinstance(office_page, OfficePage):
-            if self.office_id is None:
-                self.office_id = office_page.office_id
-            elif self.office_id != office_page.office_id:
-                raise ValidationError(
-                    {
-                        "office": _(
-                            "The article must belong to the office of its section."
-                        )
-                    }
-                )
+        if isinstance(office_page, OfficePage) and self.office_id is None:
+            self.office_id = office_page.office_id
+        if self.office_mismatch(parent):
+            raise ValidationError({"office": OFFICE_MISMATCH})

@@ -169,6 +169,17 @@ class SafeClient:
         )
         return response
 
+    def check(self, url: str) -> None:
+        """Rules 1 and 2 for ``url`` without connecting: raise what a request
+        would raise before it left (an address an editor saves is checked
+        when it is saved, and again at every use, since DNS changes)."""
+        current = parse_url(url)
+        self._pin(
+            current,
+            deadline=time.monotonic() + self.limits.total_timeout,
+            redirected_from=None,
+        )
+
     # The steps of one call.
 
     def _request(

@@ -1,5 +1,7 @@
 """Production: every secret and address from the environment, secure by default."""
 
+from django.core.checks.security.base import SECRET_KEY_WARNING_MSG
+from django.core.checks.security.base import _check_secret_key as _secret_key_strong
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
@@ -21,6 +23,15 @@ if MAILCHIMP_API_KEY and not MAILCHIMP_WEBHOOK_SECRET:
     )
 
 SECRET_KEY = env.str("SECRET_KEY")
+# Django's deploy check security.W009 (too short, too few characters, or
+# "django-insecure-"), its own rule, made an error at start: a weak key
+# signs sessions, password resets and newsletter confirmation links.
+if not _secret_key_strong(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is weak (Django's deploy check security.W009): "
+        + SECRET_KEY_WARNING_MSG % "SECRET_KEY"
+        + " For example: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -80,6 +80,12 @@ class Channel(ABC):
     # is simply sent again.
     idempotent: ClassVar[bool] = False
     label: ClassVar[str] = ""
+    # Whether what it sends tells others about the page (a partner, a social
+    # network, subscribers): a page that a view restriction hides is then
+    # never sent, checked when the delivery is made and again at the send.
+    # A channel that only refreshes what the public sees (a CDN purge) is
+    # needed all the more when a restriction is added.
+    public_only: ClassVar[bool] = True
 
     def __init__(self, alias: str, options: dict[str, Any] | None = None) -> None:
         self.alias = alias

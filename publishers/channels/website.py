@@ -33,6 +33,7 @@ class WebsiteChannel(Channel):
         }
     )
     idempotent = True
+    public_only = False
 
     @staticmethod
     def _purge_on() -> bool:

@@ -33,6 +33,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from cms.admin_partners import HQOnlyPermissionPolicy
+from cms.spreadsheets import SafeCSVExportMixin
 from publishers.backends.newsletter import newsletter_backend
 
 from .models import ConsentRecord, Subscriber
@@ -79,7 +80,7 @@ def sync_state(subscriber: Subscriber) -> str:
     return subscriber.remote_status or ""
 
 
-class SubscriberIndexView(generic.IndexView):
+class SubscriberIndexView(SafeCSVExportMixin, generic.IndexView):
     export_formats = ["csv"]
     list_export = [
         "email",

@@ -7,6 +7,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cms.forms import BoundedModelMultipleChoiceField
 from cms.models import Region, Topic
 
 from .models import Prefecture
@@ -40,14 +41,14 @@ class SignupForm(forms.Form):
         choices=[("", _("(none)")), *Prefecture.choices],
         required=False,
     )
-    regions = forms.ModelMultipleChoiceField(
+    regions = BoundedModelMultipleChoiceField(
         label=_("Regions of interest"),
         queryset=Region.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Urgent news (disasters, safety) is sent for these regions."),
         error_messages={"required": _("Choose at least one region.")},
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = BoundedModelMultipleChoiceField(
         label=_("Topics of interest"),
         queryset=Topic.objects.all(),
         widget=forms.CheckboxSelectMultiple,

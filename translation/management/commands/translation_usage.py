@@ -1,12 +1,12 @@
 """This month's (or another month's) machine translation against the budget:
 per office, per language pair, the total, the share and the budget's state."""
 
-import csv
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
+from cms.spreadsheets import csv_writer
 from translation.panels import MonthUsage, Scope, month_parse, usage_month
 
 STATES = {
@@ -69,7 +69,7 @@ class Command(BaseCommand):
     def write_csv(self, usage: MonthUsage) -> None:
         status = usage.status
         month = f"{usage.month:%Y-%m}"
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = csv_writer(self.stdout, lineterminator="\n")
         writer.writerow(
             [
                 "month",
