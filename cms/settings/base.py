@@ -423,6 +423,11 @@ TSUNAGU_TRANSLATION = {
         "TRANSLATION_MONTHLY_BUDGET_CHARACTERS", default=500_000
     ),
     "PRICE_PER_MILLION": env.str("TRANSLATION_PRICE_PER_MILLION", default="25.00"),
+    # The glossary loaded on first set-up: the seed kept in the repository.
+    "GLOSSARY_SEED_CSV": env.str(
+        "GLOSSARY_SEED_CSV",
+        default=str(BASE_DIR / "translation" / "seed" / "terms.csv"),
+    ),
 }
 # The editor's "Machine translate" button: through our translation service.
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
