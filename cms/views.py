@@ -3,9 +3,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import get_language
-from wagtail.models import Locale, Site
+from wagtail.models import Locale
 
 from .models import ArticlePage
+from .siteurl import site_base_url
 
 RESULTS_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
@@ -30,8 +31,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers may read the public site; the sitemap lists every language."""
-    site = Site.find_for_request(request)
-    root = site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+    root = site_base_url()
     lines = [
         "User-agent: *",
         "Disallow: /admin/",

@@ -20,7 +20,7 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 
 from publishers.panels import DigestSendPanel
 
-from .pages import CachedPageMixin
+from .pages import CachedPageMixin, SiteURLMixin
 
 
 class DigestSectionBlock(blocks.StructBlock):
@@ -41,7 +41,7 @@ class DigestSectionBlock(blocks.StructBlock):
         label = _("section")
 
 
-class NewsletterIndexPage(CachedPageMixin, Page):
+class NewsletterIndexPage(SiteURLMixin, CachedPageMixin, Page):
     """The archive of newsletter issues, newest first."""
 
     intro = RichTextField(
@@ -67,7 +67,7 @@ class NewsletterIndexPage(CachedPageMixin, Page):
         return context
 
 
-class DigestIssuePage(CachedPageMixin, Page):
+class DigestIssuePage(SiteURLMixin, CachedPageMixin, Page):
     week_start = models.DateField(
         _("week starting"), help_text=_("The Monday of the week it covers.")
     )
