@@ -88,7 +88,7 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date
 
-from .siteurl import page_full_url
+from .siteurl import page_full_url, site_base_url
 
 if TYPE_CHECKING:
     from wagtail.models import Page
@@ -284,13 +284,14 @@ def _is_private(request: HttpRequest) -> bool:
 
 
 def cache_key(request: HttpRequest, *, params: Iterable[str], token: str) -> str:
-    """The key of ``request``'s answer: host, path, the named parameters."""
+    """The key of ``request``'s answer: the site's base URL (answers carry
+    absolute links made from it), host, path, the named parameters."""
     query = urlencode(
         sorted(
             (name, value) for name in set(params) for value in request.GET.getlist(name)
         )
     )
-    raw = f"{request.get_host()}|{request.path}|{query}"
+    raw = f"{site_base_url()}|{request.get_host()}|{request.path}|{query}"
     digest = hashlib.sha256(raw.encode()).hexdigest()
     return f"{KEY_PREFIX}:{token}:{digest}"
 

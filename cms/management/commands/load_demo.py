@@ -39,7 +39,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready ({len(report.created)} new items)."
+                f"Demo data ready ({len(report.created)} added or moved)."
                 if report.created
                 else "Demo data already loaded; nothing to add."
             )
@@ -53,7 +53,9 @@ def _kind(line: str) -> str:
     """What sort of thing a report line made ("article en/x": article; "fr
     page Actualités", "Japanese news index": page)."""
     words = line.split()
-    if line.startswith(("Japanese translation", "demo source")):
+    if line.startswith("demo source"):
+        return "demo source moved" if " moved " in line else "demo source"
+    if line.startswith("Japanese translation"):
         return " ".join(words[:2])
     if line.startswith("glossary:"):
         return "glossary"

@@ -12,8 +12,10 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cms.env import BASE_DIR
@@ -94,6 +96,9 @@ class Command(BaseCommand):
             "DEBUG": "1" if debug else "0",
         }
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
+        # WhiteNoise warns at every start when its folder is missing.
+        for folder in (settings.STATIC_ROOT, settings.MEDIA_ROOT):
+            Path(folder).mkdir(parents=True, exist_ok=True)
         if not no_setup:
             self._setup(manage, env)
         commands = {
@@ -166,7 +171,11 @@ class Command(BaseCommand):
     def _setup(self, manage: list[str], env: dict[str, str]) -> None:
         """Migrate and load the demo in the processes' own environment, so
         the site record and the demo sources take these addresses."""
-        self.stdout.write("Preparing the database (the first run takes a minute) ...")
+        if todo := _migrations_to_apply():
+            self.stdout.write(
+                f"Applying {todo} database migrations (the first run takes a "
+                "minute or two) ..."
+            )
         for step in (
             [*manage, "migrate", "--noinput", "--verbosity", "0"],
             [*manage, "load_demo"],
@@ -176,3 +185,13 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{' '.join(step[1:])} failed (exit code {done.returncode})."
                 )
+
+
+def _migrations_to_apply() -> int:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    todo = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    connection.close()  # the children open their own
+    return todo
