@@ -15,6 +15,12 @@ AXE_JS := var/node/node_modules/axe-core/axe.min.js
 # description (tests/fakes/prism.py); its own prefix, since npm prunes
 # packages another --no-save install put there.
 PRISM := var/prism/node_modules/.bin/prism
+# make run ADDR=0.0.0.0:9000: where the site listens; links and e-mails follow
+# (BASE_URL=https://... when it is reached by another name); DEBUG=1 for
+# Django's technical error pages instead of the site's own.
+ADDR ?= 127.0.0.1:8000
+DEMO_SOURCES_ADDR ?= 127.0.0.1:8001
+BASE_URL ?=
 
 .PHONY: help run install migrate demo browser-deps contract-deps test test-postgres lint format lock check messages clean bench-ingest bench-translation bench-api bench-publish
 
@@ -38,8 +44,9 @@ migrate: install ## Apply database migrations
 demo: migrate ## Set up offices, page trees, groups and demo articles (idempotent)
 	$(MANAGE) load_demo
 
-run: demo ## Start web, worker and scheduler on http://127.0.0.1:8000 (Ctrl-C stops all)
-	$(MANAGE) run_all
+run: install ## Set up and start everything on ADDR (default 127.0.0.1:8000; Ctrl-C stops all)
+	@mkdir -p var/static var/media
+	$(MANAGE) run_all --addr $(ADDR) --demo-sources-addr $(DEMO_SOURCES_ADDR) $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(filter 1,$(DEBUG)),--debug)
 
 browser-deps: ## Chromium, Japanese fonts (apt, as root) and axe-core (npm) for tests/browser
 	@if [ ! -x $(CHROMIUM) ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \

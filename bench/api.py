@@ -217,7 +217,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict:
             CACHE_URL=args.redis,
             SECURE_SSL_REDIRECT="0",
             API_ANON_RATE_PER_MINUTE=str(10**9),
-            WAGTAILADMIN_BASE_URL="http://127.0.0.1",
+            TSUNAGU_BASE_URL="http://127.0.0.1",
         )
         log(f"database: {'PostgreSQL' if postgres else 'SQLite'}, migrating ...")
         finish(manage(env, "migrate", "--noinput"), "manage.py migrate")

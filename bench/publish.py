@@ -87,7 +87,7 @@ def publish_env(tmp: Path, db_url: str, fakes: dict) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         SECURE_SSL_REDIRECT="0",
-        WAGTAILADMIN_BASE_URL="http://127.0.0.1:8000",
+        TSUNAGU_BASE_URL="http://127.0.0.1:8000",
         X_CONSUMER_KEY=credentials.consumer_key,
         X_CONSUMER_SECRET=credentials.consumer_secret,
         X_ACCESS_TOKEN=credentials.access_token,

@@ -88,6 +88,8 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date
 
+from .siteurl import page_full_url, site_base_url
+
 if TYPE_CHECKING:
     from wagtail.models import Page
 
@@ -210,9 +212,9 @@ def _affected_urls(
 
     page = page.specific
     purge: list[str] = []
-    if url := page.get_full_url():
+    if url := page_full_url(page):
         purge.append(url)
-    if moved_from is not None and (former := moved_from.get_full_url()):
+    if moved_from is not None and (former := page_full_url(moved_from)):
         purge.append(f"{former}{page.slug}/")
     if not isinstance(page, ArticlePage):
         return purge, {"purge": [], "ping": []}
@@ -226,8 +228,8 @@ def _affected_urls(
         HomePage.objects.filter(locale_id=page.locale_id).first(),
         news,
     ]
-    purge += [url for p in lists if p is not None and (url := p.get_full_url())]
-    if news is not None and (news_url := news.get_full_url()):
+    purge += [url for p in lists if p is not None and (url := page_full_url(p))]
+    if news is not None and (news_url := page_full_url(news)):
         purge += _listing_urls(news, news_url, page, previous)
     found = feed_filters_for_article(page, previous=previous, moved_from=moved_from)
     return purge, {
@@ -282,13 +284,14 @@ def _is_private(request: HttpRequest) -> bool:
 
 
 def cache_key(request: HttpRequest, *, params: Iterable[str], token: str) -> str:
-    """The key of ``request``'s answer: host, path, the named parameters."""
+    """The key of ``request``'s answer: the site's base URL (answers carry
+    absolute links made from it), host, path, the named parameters."""
     query = urlencode(
         sorted(
             (name, value) for name in set(params) for value in request.GET.getlist(name)
         )
     )
-    raw = f"{request.get_host()}|{request.path}|{query}"
+    raw = f"{site_base_url()}|{request.get_host()}|{request.path}|{query}"
     digest = hashlib.sha256(raw.encode()).hexdigest()
     return f"{KEY_PREFIX}:{token}:{digest}"
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
+from .siteurl import page_full_url
 from .templatetags.site_tags import bcp47
 
 
@@ -39,7 +40,7 @@ class SiteSitemap(Sitemap):
         pages = list(self.paginator.page(page).object_list)
         versions = self._versions({p.translation_key for p in pages})
         for item in pages:
-            location = item.get_full_url(self.request)
+            location = page_full_url(item, self.request)
             if location is None:
                 continue
             lastmod = item.last_published_at or item.latest_revision_created_at
@@ -80,7 +81,7 @@ class SiteSitemap(Sitemap):
         )
         found: dict[Any, list[dict[str, str]]] = defaultdict(list)
         for version in versions:
-            if (location := version.get_full_url(self.request)) is not None:
+            if (location := page_full_url(version, self.request)) is not None:
                 found[version.translation_key].append(
                     {
                         "lang_code": bcp47(version.locale.language_code),

@@ -30,6 +30,7 @@ from cms.models import (
     NewsletterIndexPage,
     Region,
 )
+from cms.siteurl import page_full_url, site_base_url
 
 from .models import Delivery
 
@@ -205,7 +206,7 @@ def _article_context(article: ArticlePage) -> dict:
     regions = sorted({country.region.name_ja for country in article.countries.all()})
     return {
         "title": article.title,
-        "url": article.get_full_url() or "",
+        "url": page_full_url(article) or "",
         "summary": article.summary,
         "office": article.office.name_ja if article.office_id else "",
         "topics": [topic.name_ja for topic in article.topics.all()],
@@ -233,7 +234,7 @@ def digest_email_render(
     corrections = [
         {
             "title": page.title,
-            "url": page.get_full_url() if page.live else "",
+            "url": page_full_url(page) if page.live else "",
             "correction": getattr(page, "correction", ""),
             "withdrawn": not page.live,
         }
@@ -246,7 +247,7 @@ def digest_email_render(
         "intro": issue.intro,
         "sections": sections,
         "corrections": corrections,
-        "web_url": issue.get_full_url() or "",
+        "web_url": page_full_url(issue) or "",
         "site_url": _site_url(),
         "unsubscribe_url": unsubscribe_url,
         "test": test,
@@ -283,9 +284,7 @@ def urgent_email_render(
 
 
 def _site_url() -> str:
-    from cms.feeds.selectors import site_root_url
-
-    return site_root_url()
+    return site_base_url()
 
 
 # -- sending -------------------------------------------------------------------

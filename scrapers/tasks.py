@@ -1,11 +1,15 @@
 """Thin tasks: load by id, call a service."""
 
+import logging
+
 from django.tasks import task
 
 from cms.safehttp import SafeClient
 
 from .conf import scraper_setting
 from .runner import new_items_process, sources_fetch_many
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -16,6 +20,12 @@ def fetch_sources(source_ids: list[int]) -> dict[str, int]:
     summary: dict[str, int] = {}
     for outcome in outcomes:
         summary[outcome.result] = summary.get(outcome.result, 0) + 1
+    # One line per round (the worker logs no line per task).
+    logger.info(
+        "Fetched %d sources: %s",
+        len(outcomes),
+        ", ".join(f"{n} {result}" for result, n in sorted(summary.items())) or "-",
+    )
     return summary
 
 
@@ -23,4 +33,6 @@ def fetch_sources(source_ids: list[int]) -> dict[str, int]:
 def process_new_items(item_ids: list[int]) -> int:
     """Full text where the source asks for it, then drafts where it makes them."""
     with SafeClient() as client:
-        return new_items_process(item_ids=item_ids, client=client)
+        drafts = new_items_process(item_ids=item_ids, client=client)
+    logger.info("Processed %d new items: %d drafts made", len(item_ids), drafts)
+    return drafts

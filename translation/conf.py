@@ -5,6 +5,8 @@ from typing import Any
 
 from django.conf import settings
 
+from cms.env import BASE_DIR
+
 DEFAULTS: dict[str, Any] = {
     # "deepl", "none" (drafts await translation) or "memory" (tests), or a
     # dotted path to a TranslationBackend subclass.
@@ -26,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "LEASE_SECONDS": 600,
     # Jobs waiting for the quota try again this often.
     "QUOTA_RECHECK_SECONDS": 3600,
+    # The CSV loaded into the empty glossary at the first set-up.
+    "GLOSSARY_SEED_CSV": str(BASE_DIR / "translation" / "seed" / "terms.csv"),
 }
 
 BACKENDS = {

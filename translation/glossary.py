@@ -175,6 +175,13 @@ def glossary_sync_due() -> bool:
     return state.version > state.synced_version
 
 
+def glossary_sync_if_due() -> str | None:
+    """For set-ups: the seed goes to the service before the first drafts ask
+    for translations, instead of a minute later with the sweep (their
+    translations would go out without it). Outside any transaction."""
+    return glossary_sync() if glossary_sync_due() else None
+
+
 def glossary_sync() -> str:
     """Send the glossary to the service if it changed since the last sync.
 

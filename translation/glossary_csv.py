@@ -18,9 +18,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.env import BASE_DIR, env
 from cms.spreadsheets import cell_unguard, csv_writer
 
+from .conf import translation_setting
 from .glossary import (
     TARGET_LANGUAGE,
     glossary_state,
@@ -32,21 +32,14 @@ from .models import GlossaryState, GlossaryTerm
 logger = logging.getLogger(__name__)
 
 
-def _seed_path() -> Path:
-    """GLOSSARY_SEED_CSV, else the shared folder beside the checkout, else
-    where this workplace keeps it when the checkout is a clone elsewhere (CI).
-    A missing seed loads nothing."""
-    configured = env.str("GLOSSARY_SEED_CSV", default="")
-    if configured:
-        return Path(configured)
-    candidates = [
-        BASE_DIR.parent / "shared" / "glossary" / "terms.csv",
-        Path("/work/shared/glossary/terms.csv"),
-    ]
-    return next((path for path in candidates if path.is_file()), candidates[0])
+def seed_path() -> Path:
+    """The CSV the first set-up loads: TSUNAGU_TRANSLATION["GLOSSARY_SEED_CSV"]
+    (GLOSSARY_SEED_CSV in the environment), by default the seed kept in the
+    repository (translation/seed/, with its source note), so that a plain
+    clone needs nothing beside it."""
+    return Path(translation_setting("GLOSSARY_SEED_CSV"))
 
 
-SEED_PATH = _seed_path()
 COLUMNS = ("source_lang", "source_term", "ja_term", "note", "do_not_translate")
 REQUIRED_COLUMNS = COLUMNS[:3]
 MAX_BYTES = 2 * 1024 * 1024
@@ -402,10 +395,11 @@ def glossary_export_csv() -> str:
     return out.getvalue()
 
 
-def glossary_seed_load(*, path: Path = SEED_PATH) -> int:
-    """Load the seed into a glossary that has never held a term; returns the
-    terms created. Once editors have the glossary, the seed never touches it
-    again, even if they empty it."""
+def glossary_seed_load(*, path: Path | None = None) -> int:
+    """Load the seed (``seed_path()`` unless given) into a glossary that has
+    never held a term; returns the terms created. Once editors have the
+    glossary, the seed never touches it again, even if they empty it."""
+    path = path or seed_path()
     if not path.is_file():
         logger.info("No seed glossary at %s", path)
         return 0

@@ -13,10 +13,15 @@ from collections.abc import Iterable
 
 from rest_framework.fields import Field
 from wagtail.api import APIField
-from wagtail.api.v2.serializers import RichTextFieldSerializer
+from wagtail.api.v2.serializers import (
+    PageHtmlUrlField,
+    PageSerializer,
+    RichTextFieldSerializer,
+)
 
 from ..feeds.selectors import summary_only_keys, translation_states
 from ..models import ArticlePage, Country, Topic
+from ..siteurl import page_full_url
 
 REPUBLISH_FULL = "full"
 REPUBLISH_SUMMARY = "summary"
@@ -134,3 +139,15 @@ def article_api_fields(model_fields: list[APIField]) -> list[APIField]:
         APIField("translation_state", serializer=TranslationStateField()),
         APIField("republish", serializer=RepublishField()),
     ]
+
+
+class SiteHtmlUrlField(PageHtmlUrlField):
+    """``html_url`` on the site's public address (TSUNAGU_BASE_URL), for
+    plain pages too (the pages endpoint lists them unspecific)."""
+
+    def to_representation(self, page) -> str | None:
+        return page_full_url(page)
+
+
+class PublicPageSerializer(PageSerializer):
+    html_url = SiteHtmlUrlField(read_only=True)

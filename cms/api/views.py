@@ -27,7 +27,7 @@ from ..caching import generation_cached, request_generation
 from ..models import ArticlePage
 from ..selectors import collections_public
 from . import params as p
-from .fields import article_api_fields, articles_decorate
+from .fields import PublicPageSerializer, article_api_fields, articles_decorate
 from .filters import (
     DEFAULT_LIMIT,
     FIELDS,
@@ -154,6 +154,7 @@ def _public_paths(request) -> tuple[list[str], list[str]]:
 
 class PublicPagesMixin(PartnerAPIMixin):
     cache_answers = True  # see router.page_answers_cached
+    base_serializer_class = PublicPageSerializer
 
     @cached_property
     def public_q(self) -> Q:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 
 from cms.models import ArticlePage
+from cms.siteurl import page_full_url
 from scrapers.parsing.sanitise import sanitise_html
 from translation.models import TranslationState
 
@@ -123,7 +124,7 @@ def _entry(
     page: ArticlePage, *, summary_only: bool, state: str, fallback_time: datetime
 ) -> FeedEntry:
     language = page.locale.language_code
-    url = page.get_full_url() or ""
+    url = page_full_url(page) or ""
     with translation.override(language):
         notice = _notice(state)
         source_name = clean_text(page.source_name)

@@ -14,9 +14,9 @@ from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from cms.models import ArticlePage, Country, Office, Region, Topic
+from cms.siteurl import site_base_url
 
 # The latest entries a feed shows; older ones are on the site and in the API.
 FEED_LIMIT = 50
@@ -150,13 +150,10 @@ def feed_articles(
 
 
 def site_root_url() -> str:
-    """The public site's base URL (the default Wagtail site), without a
-    trailing slash: feeds are outside the page tree, and their URLs must be
-    the same whichever host a request came through (WebSub topics)."""
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    return site.root_url.rstrip("/")
+    """The public site's base URL (TSUNAGU_BASE_URL), without a trailing
+    slash: feeds are outside the page tree, and their URLs must be the same
+    whichever host a request came through (WebSub topics)."""
+    return site_base_url()
 
 
 def feed_path(fmt: str, filters: FeedFilters) -> str:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from cms.caching import MAX_AGE, cached_response, generation_get
 from cms.models import HomePage, OfficePage
+from cms.siteurl import page_full_url
 
 from .entries import FeedEntry, feed_entries
 from .formats import (
@@ -126,6 +127,6 @@ def _home_url(resolved: ResolvedFilters, root: str) -> str:
             else HomePage.objects.all()
         )
         page = pages.live().filter(locale__language_code=locale).first()
-        if page is not None and (url := page.get_full_url()):
+        if page is not None and (url := page_full_url(page)):
             return url
     return f"{root}/"

@@ -21,7 +21,7 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 from publishers.panels import DigestSendPanel
 
 from ..permissions import NewsroomPermissionsMixin
-from .pages import CachedPageMixin
+from .pages import CachedPageMixin, SiteURLMixin
 
 
 class DigestSectionBlock(blocks.StructBlock):
@@ -42,7 +42,9 @@ class DigestSectionBlock(blocks.StructBlock):
         label = _("section")
 
 
-class NewsletterIndexPage(NewsroomPermissionsMixin, CachedPageMixin, Page):
+class NewsletterIndexPage(
+    NewsroomPermissionsMixin, SiteURLMixin, CachedPageMixin, Page
+):
     """The archive of newsletter issues, newest first."""
 
     intro = RichTextField(
@@ -68,7 +70,7 @@ class NewsletterIndexPage(NewsroomPermissionsMixin, CachedPageMixin, Page):
         return context
 
 
-class DigestIssuePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
+class DigestIssuePage(NewsroomPermissionsMixin, SiteURLMixin, CachedPageMixin, Page):
     week_start = models.DateField(
         _("week starting"), help_text=_("The Monday of the week it covers.")
     )

@@ -35,6 +35,7 @@ from ..caching import cached_response
 from ..forms import ArticleCopyForm
 from ..permissions import NewsroomPermissionsMixin
 from ..serializers import CountrySerializer, OfficeSerializer, TopicSerializer
+from ..siteurl import site_base_url
 from .taxonomy import Country, Office, Region, Topic
 
 # What an article's rich text may hold. Scraped and machine-translated HTML is
@@ -116,6 +117,18 @@ class ChannelChoiceSelect(forms.NullBooleanSelect):
         ]
 
 
+class SiteURLMixin:
+    """Absolute URLs on the site's public address (TSUNAGU_BASE_URL), not
+    the Site record's hostname and port: full_url, the API's html_url,
+    "View live", canonical and hreflang links all come through here."""
+
+    def get_url_parts(self, request: HttpRequest | None = None):
+        parts = super().get_url_parts(request=request)
+        if parts is None or parts[2] is None:
+            return parts
+        return (parts[0], site_base_url(), parts[2])
+
+
 class CachedPageMixin:
     """The public pages answer anonymous visitors from the response cache
     (cms.caching): keyed by URL and the content generation, which every
@@ -133,7 +146,7 @@ class CachedPageMixin:
         )
 
 
-class HomePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
+class HomePage(NewsroomPermissionsMixin, SiteURLMixin, CachedPageMixin, Page):
     intro = RichTextField(
         _("introduction"), blank=True, features=["bold", "italic", "link"]
     )
@@ -169,7 +182,7 @@ class HomePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
         return context
 
 
-class OfficePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
+class OfficePage(NewsroomPermissionsMixin, SiteURLMixin, CachedPageMixin, Page):
     """The section of one office: its articles live below it, in every locale."""
 
     office = models.ForeignKey(
@@ -198,7 +211,9 @@ class OfficePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
         return context
 
 
-class NewsIndexPage(NewsroomPermissionsMixin, CachedPageMixin, RoutablePageMixin, Page):
+class NewsIndexPage(
+    NewsroomPermissionsMixin, SiteURLMixin, CachedPageMixin, RoutablePageMixin, Page
+):
     """All articles of the locale, newest first, filterable by topic and region."""
 
     intro = RichTextField(
@@ -273,7 +288,7 @@ class NewsIndexPage(NewsroomPermissionsMixin, CachedPageMixin, RoutablePageMixin
         return self.get_url(request) + self.reverse_subpage(kind, args=[value])
 
 
-class ArticlePage(NewsroomPermissionsMixin, CachedPageMixin, Page):
+class ArticlePage(NewsroomPermissionsMixin, SiteURLMixin, CachedPageMixin, Page):
     summary = models.TextField(_("summary"), blank=True, max_length=1000)
     body = RichTextField(_("body"), blank=True, features=ARTICLE_RICH_TEXT_FEATURES)
     office = models.ForeignKey(

@@ -16,6 +16,7 @@ from wagtail_localize.operations import TranslationCreator
 from cms.env import env
 from cms.models import ArticlePage, Country, Office, OfficePage, Topic
 from scrapers.demo import demo_sources_ensure
+from translation.glossary import glossary_sync_if_due
 from translation.models import TranslationState
 from translation.selectors import translation_state_get
 from translation.services import translation_state_set
@@ -140,6 +141,9 @@ def demo_translations_ensure(report: DemoReport) -> None:
 
 def demo_load() -> DemoReport:
     report = DemoReport(created=newsroom_setup().created)
+    # Machine translation on: the seed glossary first, then the drafts.
+    if synced := glossary_sync_if_due():
+        logger.info("Glossary: %s", synced)
     with transaction.atomic():
         password = admin_user_ensure(report)
         demo_users_ensure(report, password)

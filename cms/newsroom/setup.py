@@ -35,6 +35,7 @@ from cms.models import (
     Region,
     Topic,
 )
+from cms.siteurl import site_base_url
 from translation.glossary_csv import glossary_seed_load
 
 from .reference import (
@@ -82,7 +83,8 @@ class SetupReport:
 
     def note(self, what: str) -> None:
         self.created.append(what)
-        logger.info("Created %s", what)
+        # One line each only when asked: a first set-up makes a hundred things.
+        logger.debug("Created %s", what)
 
 
 def _page_perm(codename: str) -> Permission:
@@ -191,20 +193,23 @@ def page_trees_ensure(
         _publish(home)
         report.note("Japanese home page")
     site = Site.objects.filter(is_default_site=True).first()
+    # Wagtail routes by the Site record and some of its own screens build
+    # links from it: kept in step with TSUNAGU_BASE_URL on every set-up (our
+    # own absolute URLs read the setting, cms.siteurl).
+    base = urlsplit(site_base_url())
+    hostname = base.hostname or "localhost"
+    port = base.port or (443 if base.scheme == "https" else 80)
     if site is None:
-        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
         Site.objects.create(
-            hostname=base.hostname or "localhost",
-            port=base.port or (443 if base.scheme == "https" else 80),
+            hostname=hostname,
+            port=port,
             root_page=home,
             is_default_site=True,
             site_name=settings.WAGTAIL_SITE_NAME,
         )
     elif site.root_page_id != home.pk:
         # A fresh install: Wagtail's default site points at its welcome page.
-        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
-        site.hostname = base.hostname or site.hostname
-        site.port = base.port or (443 if base.scheme == "https" else 80)
+        site.hostname, site.port = hostname, port
         old_root = site.root_page
         site.root_page = home
         site.site_name = settings.WAGTAIL_SITE_NAME
@@ -216,6 +221,9 @@ def page_trees_ensure(
             and not old_root.get_children().exists()
         ):
             old_root.delete()
+    elif (site.hostname, site.port) != (hostname, port):
+        site.hostname, site.port = hostname, port
+        site.save(update_fields=["hostname", "port"])
 
     news = NewsIndexPage.objects.child_of(home).first()
     if news is None:

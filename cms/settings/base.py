@@ -234,9 +234,14 @@ WEBSUB_HUB_URL = env.str("WEBSUB_HUB_URL", default="")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tsunagu つなぐ"
-WAGTAILADMIN_BASE_URL = env.str(
-    "WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000"
-)
+# The site's public address (cms/siteurl.py): every absolute URL (pages,
+# feeds, sitemap, API, e-mails, webhooks) starts with it. run_all sets it from
+# its --addr; production requires it.
+TSUNAGU_BASE_URL = env.str("TSUNAGU_BASE_URL", default="http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = TSUNAGU_BASE_URL
+# Where the bundled demo feeds are served (serve_demo_sources; run_all sets it
+# from its --demo-sources-addr): the demo sources' URLs point there.
+TSUNAGU_DEMO_SOURCES_ADDR = env.str("DEMO_SOURCES_ADDR", default="127.0.0.1:8001")
 WAGTAILSEARCH_BACKENDS = {
     # Splits Japanese, Chinese and Korean text into n-grams; the same on SQLite
     # and PostgreSQL (see cms/search/).
@@ -249,7 +254,7 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAILLOCALIZE_JQUERY_ENABLED = False
 
 # Wagtail API v2: read-only, for partners.
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+WAGTAILAPI_BASE_URL = TSUNAGU_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILAPI_SEARCH_ENABLED = True
 REST_FRAMEWORK = {
@@ -372,7 +377,6 @@ NEWSLETTER_CONFIRM_RESEND_SECONDS = env.int(
 )
 NEWSLETTER_SIGNUPS_PER_HOUR = env.int("NEWSLETTER_SIGNUPS_PER_HOUR", default=20)
 NEWSLETTER_PENDING_KEEP_DAYS = env.int("NEWSLETTER_PENDING_KEEP_DAYS", default=30)
-NEWSLETTER_BASE_URL = env.str("NEWSLETTER_BASE_URL", default="")
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env.str("NEWSLETTER_UNSUBSCRIBE_MAILTO", default="")
 MAILCHIMP_WEBHOOK_SECRET = env.str("MAILCHIMP_WEBHOOK_SECRET", default="")
 # Mailchimp (publishers/backends/newsletter/): on when its key and audience
@@ -429,6 +433,11 @@ TSUNAGU_TRANSLATION = {
         "TRANSLATION_MONTHLY_BUDGET_CHARACTERS", default=500_000
     ),
     "PRICE_PER_MILLION": env.str("TRANSLATION_PRICE_PER_MILLION", default="25.00"),
+    # The glossary loaded on first set-up: the seed kept in the repository.
+    "GLOSSARY_SEED_CSV": env.str(
+        "GLOSSARY_SEED_CSV",
+        default=str(BASE_DIR / "translation" / "seed" / "terms.csv"),
+    ),
 }
 # The editor's "Machine translate" button: through our translation service.
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {

@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
 
-_REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+_REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "TSUNAGU_BASE_URL")
 if _missing := [name for name in _REQUIRED if not env.str(name, default="")]:
     raise ImproperlyConfigured(
         "Production settings need these environment variables: "

@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext, gettext_noop, to_loc
 from wagtail.models import Locale, Page, Site
 
 from cms.models import ArticlePage, NewsIndexPage
+from cms.siteurl import page_full_url, site_base_url
 
 register = template.Library()
 
@@ -158,8 +159,7 @@ def site_name(context: template.Context) -> str:
 
 
 def _root_url(request: HttpRequest | None) -> str:
-    site = _site(request)
-    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return site_base_url()
 
 
 def _language_order(code: str) -> int:
@@ -193,7 +193,7 @@ def _alternates(context: template.Context) -> list[Alternate]:
     subpage = context.get("subpage", "")
     alternates = []
     for version in page_versions(page):
-        url = version.get_full_url(request)
+        url = page_full_url(version, request)
         if url is None:
             continue
         code = version.locale.language_code
@@ -226,7 +226,7 @@ def _description(page: Page, context: template.Context) -> str:
 
 def _canonical(page: Page, context: template.Context) -> str | None:
     request = context.get("request")
-    url = page.get_full_url(request)
+    url = page_full_url(page, request)
     if url is None:
         return None
     url += context.get("subpage", "")

@@ -27,6 +27,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from cms.siteurl import page_full_url
+
 from ..backends.social import (
     ConfigurationError,
     DuplicateContent,
@@ -89,7 +91,7 @@ class SocialChannel(Channel):
     def payload(self, *, change: Change, target: str) -> dict[str, Any]:
         page = change.page
         locale = page.locale.language_code
-        url = page.get_full_url() or ""
+        url = page_full_url(page) or ""
         if change.purpose == Purpose.PUBLISH:
             return {
                 "action": "post",

@@ -43,6 +43,7 @@ from cms.safehttp import (
     SafeClient,
     SafeHTTPError,
 )
+from cms.siteurl import page_full_url
 
 from ..models import Delivery, PartnerWebhook
 from .base import Change, Channel, ChannelError, Sent
@@ -90,7 +91,7 @@ def article_summary(page: Any) -> dict[str, Any]:
     return {
         "id": page.pk,
         "title": page.title,
-        "url": page.get_full_url() or "",
+        "url": page_full_url(page) or "",
         "api_url": f"/api/v2/articles/{page.pk}/",
         "locale": page.locale.language_code,
         "summary": getattr(page, "summary", ""),

@@ -26,9 +26,6 @@ DEFAULTS: dict[str, Any] = {
     # Sign-ups never confirmed are deleted after this many days (embedded
     # default only; Mailchimp keeps its own pending members).
     "NEWSLETTER_PENDING_KEEP_DAYS": 30,
-    # The site's address in e-mailed links; empty: the default Wagtail
-    # site's root URL, else WAGTAILADMIN_BASE_URL.
-    "NEWSLETTER_BASE_URL": "",
     # An address that unsubscribes whoever writes to it, for the mailto part
     # of List-Unsubscribe; empty: the header carries the HTTPS link only.
     "NEWSLETTER_UNSUBSCRIBE_MAILTO": "",

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import Site
+
+from cms.siteurl import site_base_url
 
 from .conf import from_email, newsletter_setting
 from .consent import consent_language
@@ -30,13 +30,7 @@ ONE_CLICK = "List-Unsubscribe=One-Click"
 
 def site_url() -> str:
     """The site's public address, for links in e-mails (no request there)."""
-    configured = newsletter_setting("NEWSLETTER_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is not None and site.root_url:
-        return site.root_url.rstrip("/")
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return site_base_url()
 
 
 def _absolute(name: str, token: str, language: str) -> str:

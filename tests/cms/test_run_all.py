@@ -1,15 +1,15 @@
 """`make run`'s last step: web, worker and scheduler together, stopped together."""
 
-import io
+import re
 import signal
 import time
 import urllib.error
 import urllib.request
 
 import pytest
-from django.core.management import call_command
 
 from cms.models import ScheduledJob, WorkerHeartbeat
+from scrapers.models import Source
 
 
 def _get(url: str) -> int:
@@ -35,7 +35,6 @@ def test_run_all_serves_the_site_and_admin_and_stops_everything_on_ctrl_c(
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         demo_port = sock.getsockname()[1]
-    call_command("load_demo", stdout=io.StringIO())
     run = processes.start(
         "run_all",
         "run_all",
@@ -61,6 +60,15 @@ def test_run_all_serves_the_site_and_admin_and_stops_everything_on_ctrl_c(
     assert _get(base + "/admin/") == 302  # to the login page
     assert _get(base + "/admin/login/") == 200
     assert _get(f"http://127.0.0.1:{demo_port}/paris-fr.xml") == 200
+    # Its own set-up ran with these addresses: links and demo sources follow.
+    with urllib.request.urlopen(base + "/feeds/rss.xml", timeout=5) as feed:
+        links = re.findall(r"<link>([^<]+)</link>", feed.read().decode())
+    assert links and all(link.startswith(base + "/") for link in links), links
+    demo = Source.objects.filter(url__endswith="/paris-fr.xml").values_list(
+        "url", flat=True
+    )
+    assert list(demo) == [f"http://127.0.0.1:{demo_port}/paris-fr.xml"]
+    assert "Tsunagu is running on " + base in processes.output(run)
 
     # The worker beats and the scheduler has run its jobs.
     deadline = time.monotonic() + 30
@@ -76,7 +84,7 @@ def test_run_all_serves_the_site_and_admin_and_stops_everything_on_ctrl_c(
 
     run.send_signal(signal.SIGINT)
     assert run.wait(timeout=30) == 0, processes.output(run)
-    assert "Stopped web, worker and scheduler." in processes.output(run)
+    assert "Stopped web, worker, scheduler and demo sources." in processes.output(run)
     with pytest.raises(OSError):
         _get(base + "/")
     assert not WorkerHeartbeat.objects.exists()  # the worker stopped cleanly

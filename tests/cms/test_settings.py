@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "news.example.org",
     "DATABASE_URL": "postgres://tsunagu@db.example.org:5432/tsunagu",
+    "TSUNAGU_BASE_URL": "https://news.example.org",
 }
 
 PROBE = """
@@ -200,3 +201,55 @@ def test_development_settings_take_the_environments_key_first(tmp_path):
         assert result.returncode == 0, result.stderr
         expected = given or (tmp_path / "secret_key").read_text().strip()
         assert result.stdout.strip() == expected
+
+
+DEV_DEMO = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+missing = client.get("/no-such-page/")
+css = client.get("/static/cms/site.css")
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "base": settings.TSUNAGU_BASE_URL,
+    "allow": settings.TSUNAGU_SAFEHTTP["ALLOW"],
+    "hosts": settings.ALLOWED_HOSTS,
+    "missing_status": missing.status_code,
+    "missing": missing.content.decode(),
+    "css_status": css.status_code,
+}))
+"""
+
+
+@pytest.mark.django_db
+def test_the_demo_as_run_all_starts_it_shows_the_sites_own_404_on_its_addresses(
+    tmp_path,
+):
+    """run_all's environment: DEBUG off, its base URL, its demo sources'
+    address allow-listed (with the operator's own entries kept)."""
+    result = _python(
+        DEV_DEMO,
+        {
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "DJANGO_READ_DOT_ENV_FILE": "0",
+            "DATABASE_URL": database_url_for_processes(),
+            "TSUNAGU_VAR_DIR": str(tmp_path),
+            "DEBUG": "0",
+            "TSUNAGU_BASE_URL": "http://192.168.1.5:9123",
+            "DEMO_SOURCES_ADDR": "0.0.0.0:9124",
+            "SAFEHTTP_ALLOW": "10.0.0.5:8080",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["debug"] is False
+    assert answer["base"] == "http://192.168.1.5:9123"
+    assert answer["allow"] == ["10.0.0.5:8080", "127.0.0.1:9124"]
+    assert "192.168.1.5" in answer["hosts"]
+    # The site's own page (in Japanese), not Django's technical one.
+    assert answer["missing_status"] == 404
+    assert "ページが見つかりません" in answer["missing"]
+    assert "technical_404" not in answer["missing"]
+    assert answer["css_status"] == 200  # static files without collectstatic

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from cms.models import ArticlePage
 from cms.safehttp import SafeClient
-from scrapers.demo import DEMO_SOURCES_BASE
+from scrapers.demo import demo_sources_ensure
 from scrapers.management.commands.serve_demo_sources import DemoHandler
 from scrapers.models import Item, Source
 from scrapers.runner import new_items_process
@@ -28,10 +28,10 @@ def demo_server(settings):
         **settings.TSUNAGU_SAFEHTTP,
         "ALLOW": [f"127.0.0.1:{port}"],
     }
+    # As run_all --demo-sources-addr does: the demo sources move there.
+    settings.TSUNAGU_DEMO_SOURCES_ADDR = f"127.0.0.1:{port}"
+    demo_sources_ensure()
     base = f"http://127.0.0.1:{port}"
-    for source in Source.objects.filter(url__startswith=DEMO_SOURCES_BASE):
-        source.url = source.url.replace(DEMO_SOURCES_BASE, base)
-        source.save(update_fields=["url"])
     yield base
     server.shutdown()
     server.server_close()
@@ -52,6 +52,25 @@ def test_every_demo_source_fetches_with_the_right_characters(demo_server):
     assert (
         "<script" not in paris.summary_html and "javascript:" not in paris.summary_html
     )
+
+
+def test_demo_item_links_follow_the_address_the_feeds_are_served_on(demo_server):
+    with SafeClient() as client:
+        for source in Source.objects.filter(url__startswith=demo_server):
+            source_fetch(source_id=source.pk, client=client)
+    links = list(Item.objects.values_list("link", flat=True))
+    assert len(links) == 15
+    assert all(link.startswith(demo_server + "/") for link in links), links
+
+
+def test_demo_sources_moved_to_another_port_are_not_doubled(demo_server, settings):
+    count = Source.objects.count()
+    settings.TSUNAGU_DEMO_SOURCES_ADDR = "127.0.0.1:9124"
+    moved = demo_sources_ensure()
+    assert len(moved) == 8 and all("moved" in line for line in moved)
+    assert Source.objects.count() == count
+    assert Source.objects.filter(url__startswith="http://127.0.0.1:9124/").count() == 8
+    assert demo_sources_ensure() == []
 
 
 def test_demo_list_page_items_get_their_full_text_and_drafts(demo_server):

@@ -1,6 +1,7 @@
 """The public pages: what each shows, and what it never shows."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from wagtail.models import Locale, PageViewRestriction
 
@@ -239,3 +240,35 @@ def test_an_unknown_address_gets_the_sites_own_404(client: Client):
     assert '<html lang="en">' in body
     assert 'href="/en/news/"' in body
     assert 'name="robots" content="noindex"' in body
+
+
+def test_a_draft_from_the_local_deepl_stand_in_says_it_is_not_a_translation(
+    html, settings
+):
+    """The stand-in (tests.fakes.deepl_server, README) only marks the
+    original text; its drafts say so, and how to plug in a real key."""
+    from translation.backends import backend_get
+
+    page = demo_article("manchester-flood-resilience", "ja")
+    translation_state_set(page=page, state=TranslationState.State.MACHINE_TRANSLATED)
+    settings.TSUNAGU_TRANSLATION = {
+        **settings.TSUNAGU_TRANSLATION,
+        "BACKEND": "deepl",
+        "DEEPL_AUTH_KEY": "dev-key",
+        "DEEPL_SERVER_URL": "http://127.0.0.1:8002",
+    }
+    backend_get.cache_clear()
+    try:
+        notice = html(page.url).select_one(".notice--stand-in")
+        assert notice is not None
+        assert "翻訳ではありません" in notice.get_text()
+        assert "DEEPL_AUTH_KEY" in notice.get_text()
+        settings.TSUNAGU_TRANSLATION = {
+            **settings.TSUNAGU_TRANSLATION,
+            "DEEPL_SERVER_URL": "",
+        }
+        backend_get.cache_clear()
+        cache.clear()
+        assert html(page.url).select_one(".notice--stand-in") is None
+    finally:
+        backend_get.cache_clear()

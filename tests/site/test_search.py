@@ -37,3 +37,17 @@ def test_search_says_when_nothing_is_found(html):
     soup = html("/search/?q=存在しない言葉")
     assert "見つかりませんでした" in soup.select_one('[role="status"]').get_text()
     assert soup.select_one("#site-search-q")["value"] == "存在しない言葉"
+
+
+def test_a_latin_query_on_the_japanese_site_offers_the_english_search(html):
+    offer = html("/search/?q=Paris flood").select_one(".search-offer a")
+    assert offer is not None
+    assert offer["href"] == "/en/search/?q=Paris+flood"
+    assert offer["hreflang"] == "en"
+    assert "英語" in offer.get_text()
+
+
+def test_no_offer_for_japanese_queries_nor_on_the_english_site(html):
+    assert html("/search/?q=洪水").select_one(".search-offer") is None
+    assert html("/search/?q=JETプログラム").select_one(".search-offer") is None
+    assert html("/en/search/?q=flood").select_one(".search-offer") is None

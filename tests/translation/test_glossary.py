@@ -28,12 +28,12 @@ from translation.glossary import (
 )
 from translation.glossary_csv import (
     MAX_ROWS,
-    SEED_PATH,
     GlossaryFileError,
     glossary_csv_decode,
     glossary_export_csv,
     glossary_import_csv,
     glossary_seed_load,
+    seed_path,
 )
 from translation.models import GlossarySnapshot, GlossaryState, GlossaryTerm
 
@@ -688,7 +688,7 @@ def test_a_huge_upload_is_refused_by_its_size():
 
 
 def _seed_rows() -> list[dict[str, str]]:
-    with SEED_PATH.open(encoding="utf-8-sig", newline="") as file:
+    with seed_path().open(encoding="utf-8-sig", newline="") as file:
         return list(csv.DictReader(file))
 
 
@@ -1040,3 +1040,26 @@ def test_export_guards_against_spreadsheet_formulas_and_import_undoes_it(glossar
     assert report.ok, report.errors
     term = GlossaryTerm.objects.get()
     assert (term.source_term, term.target_term) == ("=HYPERLINK(1)", "@ja")
+
+
+def test_the_seed_ships_in_the_repository_and_the_setting_names_it():
+    # A plain clone needs nothing beside it: the default seed is in the repo,
+    # with a note saying where it comes from.
+    from cms.env import BASE_DIR
+
+    assert seed_path().is_file()
+    assert seed_path().is_relative_to(BASE_DIR)
+    assert "Source:" in (seed_path().parent / "README.md").read_text()
+
+
+def test_the_seed_setting_points_the_first_set_up_elsewhere(
+    glossary, tmp_path, settings
+):
+    seed = tmp_path / "ours.csv"
+    seed.write_text(_csv(HEADER, "en,prefectural office,県庁,"))
+    settings.TSUNAGU_TRANSLATION = {
+        **settings.TSUNAGU_TRANSLATION,
+        "GLOSSARY_SEED_CSV": str(seed),
+    }
+    assert glossary_seed_load() == 1
+    assert set(_terms()) == {("en", "prefectural office")}

@@ -1,8 +1,11 @@
 """The service with the real deepl client, over HTTP, against the local
 DeepL server: the whole path a production job takes."""
 
+import io
+
 import deepl.http_client as deepl_http
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import translation
 from wagtail.models import Locale
@@ -339,3 +342,22 @@ def test_a_big_job_waits_for_the_quota_while_jobs_that_fit_still_run(deepl_api):
     job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.state == TranslationJob.State.DONE, job.error
+
+
+def test_the_first_set_up_sends_the_glossary_before_the_first_translations(
+    deepl_api, draft
+):
+    """load_demo seeds the glossary and makes drafts at once: their
+    translations must not go out before the sweep's first sync."""
+    GlossaryTerm.objects.create(
+        source_language="fr", source_term="Lyon", target_term="リヨン"
+    )
+    assert not deepl_api.glossaries  # never synced
+    call_command("load_demo", stdout=io.StringIO())
+    (glossary_id,) = deepl_api.glossaries
+    job = _run(draft)
+    assert job.state == TranslationJob.State.DONE, job.error
+    bodies = [r.body for r in deepl_api.requests_to("/v2/translate")]
+    assert bodies and all(body.get("glossary_id") == glossary_id for body in bodies)
+    target = draft.get_translation(Locale.objects.get(language_code="ja"))
+    assert "リヨン" in target.get_latest_revision_as_object().title

@@ -71,6 +71,9 @@ class TranslationBackend:
     display_name = "Machine translation"
     #: False for the backend that translates nothing.
     translates = True
+    #: True when the service is a local stand-in (tests/fakes/deepl_server):
+    #: its output is not a translation, and every draft says so.
+    stand_in = False
     #: Limits per request; the service cuts its batches to fit.
     max_texts = 50
     max_request_bytes = 128 * 1024

@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from functools import cached_property
+from urllib.parse import urlsplit
 
 import deepl
 import requests
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 # where DeepL wants one (English, Portuguese, Chinese); glossaries use the
 # source codes, in lower case.
 # https://developers.deepl.com/docs/getting-started/supported-languages
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
 SOURCE_CODES = {
     "ja": "JA",
     "en": "EN",
@@ -129,6 +132,9 @@ class DeepLBackend(TranslationBackend):
             else translation_setting("DEEPL_MAX_RETRIES")
         )
         self._glossary_pairs: set[tuple[str, str]] | None = None
+        # DeepL itself is never on this machine: a DEEPL_SERVER_URL on
+        # loopback is the local stand-in the README describes.
+        self.stand_in = urlsplit(self.server_url or "").hostname in LOOPBACK
 
     @cached_property
     def client(self) -> deepl.DeepLClient:

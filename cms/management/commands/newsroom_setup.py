@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from cms.newsroom.setup import newsroom_setup
+from translation.glossary import glossary_sync_if_due
 
 
 class Command(BaseCommand):
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         report = newsroom_setup()
         for line in report.created:
             self.stdout.write(f"  + {line}")
+        # The seed reaches the service before the first translations.
+        if synced := glossary_sync_if_due():
+            self.stdout.write(f"  Glossary: {synced}")
         self.stdout.write(
             self.style.SUCCESS(f"Newsroom ready ({len(report.created)} new items).")
         )

@@ -25,7 +25,7 @@ WEBHOOK_SECRET = "webhook-secret-Zm9vYmFy"
 def newsletter_settings(settings) -> Iterator[None]:
     settings.TSUNAGU_NEWSLETTER = {}
     settings.NEWSLETTER_FROM_EMAIL = "Tsunagu <newsletter@tsunagu.example.jp>"
-    settings.NEWSLETTER_BASE_URL = BASE_URL
+    settings.TSUNAGU_BASE_URL = BASE_URL
     settings.MAILCHIMP_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.TSUNAGU_OUTBOX = {"RETRY_BASE_SECONDS": 30, "RETRY_MAX_SECONDS": 3600}
     newsletter_backend.cache_clear()
