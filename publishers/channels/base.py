@@ -79,6 +79,7 @@ class Channel(ABC):
     # event with an id the partner de-duplicates): then an unknown outcome
     # is simply sent again.
     idempotent: ClassVar[bool] = False
+    # Shown in the admin (translated); the alias is the setting's key.
     label: ClassVar[str] = ""
 
     def __init__(self, alias: str, options: dict[str, Any] | None = None) -> None:

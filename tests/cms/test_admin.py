@@ -39,9 +39,7 @@ def test_system_status_says_plainly_when_no_scheduler_or_worker_runs(admin_clien
     assert "タスクワーカーが動いていません" in html
 
 
-def test_system_status_shows_a_failing_job_and_a_live_worker(
-    admin_client, admin_user
-):
+def test_system_status_shows_a_failing_job_and_a_live_worker(admin_client, admin_user):
     profile = UserProfile.get_for_user(admin_user)
     profile.preferred_language = "en"
     profile.save()
