@@ -126,6 +126,18 @@ AUTH_PASSWORD_VALIDATORS = [
 # Japanese first: the site's default language and the admin's.
 LANGUAGE_CODE = "ja"
 TIME_ZONE = "Asia/Tokyo"
+# The time zones an editor may pick in their admin account: Tokyo's and the
+# overseas offices' (Wagtail offers every zone otherwise).
+WAGTAIL_USER_TIME_ZONES = [
+    "Asia/Tokyo",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Paris",
+    "Asia/Singapore",
+    "Asia/Seoul",
+    "Asia/Shanghai",
+    "Australia/Sydney",
+]
 USE_I18N = True
 USE_TZ = True
 

@@ -29,38 +29,47 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 ACRONYM = re.compile(r"[A-Z][A-Z0-9-]{1,11}")
 
 
+# Elements with no end tag.
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"}
+VOID |= {"source", "track", "wbr", "param"}
+
+
 class _Reader(HTMLParser):
+    """Collects the text a reader sees or hears: not scripts, templates or
+    code, nor elements marked ``hidden`` (Wagtail leaves placeholders in
+    some, e.g. "None" in an empty counter)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.hidden_depth = 0
+        self.open: list[tuple[str, bool]] = []  # (tag, hides its content)
         self.texts: list[str] = []
         self.h1: list[str] = []
-        self._in_h1 = 0
+
+    @property
+    def hidden(self) -> bool:
+        return any(hides for _tag, hides in self.open)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in HIDDEN:
-            self.hidden_depth += 1
-            return
-        if tag == "h1":
-            self._in_h1 += 1
-        if self.hidden_depth:
-            return
         values = dict(attrs)
+        if tag not in VOID:
+            self.open.append((tag, tag in HIDDEN or "hidden" in values))
+        if self.hidden:
+            return
         for name in SPOKEN_ATTRIBUTES:
             if values.get(name):
                 self.texts.append(values[name])
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in HIDDEN:
-            self.hidden_depth = max(0, self.hidden_depth - 1)
-        elif tag == "h1":
-            self._in_h1 = max(0, self._in_h1 - 1)
+        for index in range(len(self.open) - 1, -1, -1):
+            if self.open[index][0] == tag:
+                del self.open[index:]
+                return
 
     def handle_data(self, data: str) -> None:
-        if self.hidden_depth or not data.strip():
+        if self.hidden or not data.strip():
             return
         self.texts.append(data)
-        if self._in_h1:
+        if any(tag == "h1" for tag, _hides in self.open):
             self.h1.append(data.strip())
 
 
