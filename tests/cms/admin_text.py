@@ -86,11 +86,11 @@ def english_left(texts: list[str], user_data: list[str]) -> list[str]:
     found = []
     data = sorted({d for d in user_data if d and len(d) > 1}, key=len, reverse=True)
     for text in texts:
-        rest = text
+        # Addresses first: the data (a host name) may be part of one.
+        rest = re.sub(r"https?://\S+|\S+@\S+|\S+\.(?:xml|json|csv|html)\b", " ", text)
         for datum in data:
             if datum in rest:
                 rest = rest.replace(datum, " ")
-        rest = re.sub(r"https?://\S+|\S+@\S+|\S+\.(?:xml|json|csv|html)\b", " ", rest)
         words = [
             word
             for word in WORD.findall(rest)
