@@ -82,7 +82,7 @@ def _our_urls(patterns, prefix: str = ""):
             yield url
 
 
-def _viewset_urls() -> list[str]:
+def _viewset_urls(user) -> list[str]:
     urls = []
     for viewset in viewsets.viewsets:
         model = getattr(viewset, "model", None)
@@ -91,7 +91,10 @@ def _viewset_urls() -> list[str]:
         for name in ("index", "add", "list"):
             with suppress(NoReverseMatch):  # a viewset without that view
                 urls.append(reverse(f"{viewset.url_namespace}:{name}"))
-        first = model._default_manager.order_by("pk").first()
+        objects = model._default_manager.order_by("pk")
+        if any(field.name == "office" for field in model._meta.fields):
+            objects = objects.filter(office__in=offices_for_user(user))
+        first = objects.first()
         if first is not None:
             with suppress(NoReverseMatch):
                 urls.append(reverse(f"{viewset.url_namespace}:edit", args=[first.pk]))
@@ -100,7 +103,11 @@ def _viewset_urls() -> list[str]:
             urls.append(
                 reverse(
                     "wagtailsettings:edit",
-                    args=[model._meta.app_label, model._meta.model_name],
+                    args=[
+                        model._meta.app_label,
+                        model._meta.model_name,
+                        model.load().pk,
+                    ],
                 )
             )
     return urls
@@ -156,7 +163,7 @@ def _menu_labels(html: str) -> list[str]:
 
 
 def _screens(user) -> list[str]:
-    urls = ["/admin/", *_our_urls(get_resolver().url_patterns), *_viewset_urls()]
+    urls = ["/admin/", *_our_urls(get_resolver().url_patterns), *_viewset_urls(user)]
     urls += _page_urls(user)
     # Wagtail's screens every editor passes through: the account (where the
     # admin language is chosen) and the listing of their office's section.
