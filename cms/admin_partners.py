@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList, Panel
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from .admin_ui import YesNoColumn
 from .models import PartnerKey, PartnerKeyDailyUse
 from .newsroom.setup import HQ_REVIEWERS_GROUP
 from .selectors import user_is_hq
@@ -151,7 +152,7 @@ class PartnerKeyViewSet(ModelViewSet):
     list_display = [
         "organisation",
         Column("key_start", label=_("key starts with")),
-        BooleanColumn("active", label=_("active")),
+        YesNoColumn("active", label=_("active")),
         Column("rate_limit_per_minute", label=_("requests per minute")),
         Column("use_recent", label=_("requests, last 7 days")),
         Column("use_count", label=_("requests in all")),

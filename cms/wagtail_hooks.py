@@ -1,31 +1,15 @@
-from typing import Any
-
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_copy, admin_partners, admin_rooms  # noqa: F401
+from . import admin_copy, admin_partners, admin_rooms, dashboard  # noqa: F401
 from .models import Country, Office, Region, Topic
-from .selectors import system_health
 
-
-class HealthPanel(Component):
-    """Scheduler, workers and the task queue at a glance; problems first."""
-
-    name = "tsunagu_health"
-    order = 50
-    template_name = "cms/admin/health_panel.html"
-
-    def get_context_data(self, parent_context: Any = None) -> dict:
-        return {"health": system_health()}
-
-
-@hooks.register("construct_homepage_panels")
-def add_health_panel(request: HttpRequest, panels: list) -> None:
-    panels.append(HealthPanel())
+# The editors' "waiting for you" panel; the machinery on its own page.
+hooks.register("construct_homepage_panels", dashboard.add_waiting_panel)
+hooks.register("register_admin_urls", dashboard.system_status_urls)
+hooks.register("register_settings_menu_item", dashboard.system_status_menu_item)
 
 
 class OfficeViewSet(SnippetViewSet):

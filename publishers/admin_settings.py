@@ -4,11 +4,12 @@ reviewers and superusers only (the same policy as partner API keys)."""
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from cms.admin_partners import HQOnlyPermissionPolicy
+from cms.admin_ui import YesNoColumn
 
 from .models import ChannelDefault, PartnerWebhook
 
@@ -35,7 +36,7 @@ class PartnerWebhookViewSet(ModelViewSet):
         "organisation",
         Column("url", label=_("URL")),
         Column("locales", label=_("languages")),
-        BooleanColumn("active", label=_("active")),
+        YesNoColumn("active", label=_("active")),
     ]
     list_filter = ["active"]
     search_fields = ["organisation", "url"]
@@ -60,7 +61,7 @@ class ChannelDefaultViewSet(ModelViewSet):
         Column("channel", label=_("channel")),
         Column("office", label=_("office")),
         Column("page_type", label=_("page type")),
-        BooleanColumn("enabled", label=_("used")),
+        YesNoColumn("enabled", label=_("used")),
     ]
     list_filter = ["channel", "office"]
 

@@ -1,10 +1,14 @@
 from django import forms
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from cms.admin_ui import code_list
 from cms.safehttp.validators import validate_outbound_url
 from cms.selectors import offices_for_user
 
+from .csv_import import SELECTOR_COLUMNS
 from .models import Source
 
 
@@ -58,11 +62,15 @@ class TryForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_(
-            "Columns: office, name, url, kind, language, and for list pages "
-            "item_selector, link_selector, title_selector, date_selector, "
-            "summary_selector. UTF-8, first row the column names."
-        ),
-    )
+    file = forms.FileField(label=_("CSV file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = format_html(
+            gettext(
+                "Columns: {columns}, and for list pages {rules}. UTF-8, first "
+                "row the column names."
+            ),
+            columns=code_list(("office", "name", "url", "kind", "language")),
+            rules=code_list(tuple(SELECTOR_COLUMNS)),
+        )

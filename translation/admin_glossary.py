@@ -19,16 +19,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import BooleanColumn, Column, Table, TitleColumn
+from wagtail.admin.ui.tables import Column, Table, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.admin_ui import YesNoColumn, code_list
+
 from .backends import backend_get
 from .glossary import TARGET_LANGUAGE, glossary_state
 from .glossary_csv import (
+    COLUMNS,
     MAX_BYTES,
     GlossaryFileError,
     glossary_csv_decode,
@@ -140,7 +143,7 @@ class GlossaryViewSet(SnippetViewSet):
         "source_term",
         "source_language",
         Column("japanese", label=gettext_lazy("Japanese"), sort_key="target_term"),
-        BooleanColumn(
+        YesNoColumn(
             "do_not_translate",
             label=gettext_lazy("Do not translate"),
             sort_key="do_not_translate",
@@ -165,14 +168,7 @@ def glossary_can_import(user) -> bool:
 
 
 class GlossaryImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV file"),
-        help_text=gettext_lazy(
-            "Columns: source_lang, source_term, ja_term, note and, if wanted, "
-            "do_not_translate (yes or no). The first line names them. UTF-8: in "
-            "Excel, save as “CSV UTF-8 (Comma delimited)”."
-        ),
-    )
+    file = forms.FileField(label=gettext_lazy("CSV file"))
     replace = forms.BooleanField(
         label=gettext_lazy("Replace one language's terms"),
         required=False,
@@ -193,6 +189,20 @@ class GlossaryImportForm(forms.Form):
             if code != TARGET_LANGUAGE
         ],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = format_html(
+            _(
+                "Columns: {columns} and, if wanted, {optional} ({yes} or {no}). "
+                "The first line names them. UTF-8: in Excel, save as “CSV UTF-8 "
+                "(Comma delimited)”."
+            ),
+            columns=code_list(COLUMNS[:4]),
+            optional=code_list(COLUMNS[4:]),
+            yes=code_list(("yes",)),
+            no=code_list(("no",)),
+        )
 
 
 class GlossaryImportView(WagtailAdminTemplateMixin, FormView):

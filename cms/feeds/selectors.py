@@ -59,7 +59,7 @@ class ResolvedFilters:
 
 
 def content_languages() -> dict[str, str]:
-    return dict(settings.WAGTAIL_CONTENT_LANGUAGES)
+    return dict(settings.LANGUAGES)
 
 
 def feed_filters_parse(query: QueryDict) -> ResolvedFilters:

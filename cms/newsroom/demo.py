@@ -33,19 +33,44 @@ class DemoReport:
     admin_password: str | None = None  # only when generated now; shown once
 
 
+# Wagtail's account page asks for a first and a last name in the same form as
+# the admin language: a user without them cannot change the language.
+ADMIN_NAME = ("システム", "管理者")
+HQ_REVIEWER_NAME = ("本部", "確認担当")
+
+
+def user_name_ensure(user, *, first_name: str, last_name: str) -> bool:
+    """Give a user a name when they have none; True when one was given."""
+    if user.first_name and user.last_name:
+        return False
+    user.first_name = user.first_name or first_name
+    user.last_name = user.last_name or last_name
+    user.save(update_fields=["first_name", "last_name"])
+    return True
+
+
 def admin_user_ensure(report: DemoReport) -> str | None:
     """The admin account; its password comes from TSUNAGU_ADMIN_PASSWORD or is
     generated and reported once (it is never stored in clear)."""
     User = get_user_model()
     username = env.str("TSUNAGU_ADMIN_USERNAME", default="admin")
-    if User.objects.filter(username=username).exists():
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        first_name, last_name = ADMIN_NAME
+        if user_name_ensure(existing, first_name=first_name, last_name=last_name):
+            report.created.append(f"name of {username}")
         return None
     password = env.str("TSUNAGU_ADMIN_PASSWORD", default="")
     if not password:
         password = secrets.token_urlsafe(12)
         report.admin_password = password
+    first_name, last_name = ADMIN_NAME
     User.objects.create_superuser(
-        username=username, email=f"{username}@example.org", password=password
+        username=username,
+        email=f"{username}@example.org",
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
     )
     report.created.append(f"superuser {username}")
     return password
@@ -55,11 +80,19 @@ def demo_users_ensure(report: DemoReport, password: str | None) -> None:
     """One editor per office and one HQ reviewer, made with the admin's
     password (demo only), or without a usable one when the admin existed."""
     User = get_user_model()
-    wanted = [(f"{o.code}-editor", o.editors_group_name) for o in Office.objects.all()]
-    wanted.append(("hq-reviewer", HQ_REVIEWERS_GROUP))
-    for username, group_name in wanted:
+    wanted = [
+        (f"{o.code}-editor", o.editors_group_name, (o.city_ja, "編集担当"))
+        for o in Office.objects.all()
+    ]
+    wanted.append(("hq-reviewer", HQ_REVIEWERS_GROUP, HQ_REVIEWER_NAME))
+    for username, group_name, (first_name, last_name) in wanted:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@example.org"}
+            username=username,
+            defaults={
+                "email": f"{username}@example.org",
+                "first_name": first_name,
+                "last_name": last_name,
+            },
         )
         if created:
             if password:
@@ -68,6 +101,8 @@ def demo_users_ensure(report: DemoReport, password: str | None) -> None:
                 user.set_unusable_password()
             user.save(update_fields=["password"])
             report.created.append(f"user {username}")
+        elif user_name_ensure(user, first_name=first_name, last_name=last_name):
+            report.created.append(f"name of {username}")
         user.groups.add(Group.objects.get(name=group_name))
 
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.utils.csp import CSP
+from django.utils.translation import get_language_info
 
 from cms.env import BASE_DIR, env
 
@@ -125,12 +126,25 @@ AUTH_PASSWORD_VALIDATORS = [
 # Japanese first: the site's default language and the admin's.
 LANGUAGE_CODE = "ja"
 TIME_ZONE = "Asia/Tokyo"
+# The time zones an editor may pick in their admin account: Tokyo's and the
+# overseas offices' (Wagtail offers every zone otherwise).
+WAGTAIL_USER_TIME_ZONES = [
+    "Asia/Tokyo",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Paris",
+    "Asia/Singapore",
+    "Asia/Seoul",
+    "Asia/Shanghai",
+    "Australia/Sydney",
+]
 USE_I18N = True
 USE_TZ = True
 
 # The languages the public site speaks (and the locales of the page trees).
 WAGTAIL_I18N_ENABLED = True
-LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [
+# Each named in itself, for the public site's language switcher and feeds.
+LANGUAGES = [
     ("ja", "日本語"),
     ("en", "English"),
     ("fr", "Français"),
@@ -140,9 +154,15 @@ LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [
     ("ko", "한국어"),
     ("zh-hans", "简体中文"),
 ]
+# The same languages named in the admin's language ("フランス語"): Wagtail
+# labels locales with these, and so do the glossary's and sources' choices.
+WAGTAIL_CONTENT_LANGUAGES = [
+    (code, get_language_info(code)["name_translated"]) for code, _name in LANGUAGES
+]
 # The admin works in Japanese and English.
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("ja", "日本語"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
+# Ours, then Japanese for Wagtail's strings its own catalogue lacks.
+LOCALE_PATHS = [BASE_DIR / "cms" / "locale", BASE_DIR / "cms" / "locale_vendor"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))

@@ -202,7 +202,9 @@ def _alternates(context: template.Context) -> list[Alternate]:
                 language=code,
                 hreflang=bcp47(code),
                 url=url + subpage,
-                name=version.locale.get_display_name(),
+                # Each language in itself (settings.LANGUAGES): the admin's
+                # locale names are in the editor's language.
+                name=dict(settings.LANGUAGES).get(code, code),
                 current=version.pk == page.pk,
             )
         )

@@ -79,6 +79,7 @@ class Channel(ABC):
     # event with an id the partner de-duplicates): then an unknown outcome
     # is simply sent again.
     idempotent: ClassVar[bool] = False
+    # Shown in the admin (translated); the alias is the setting's key.
     label: ClassVar[str] = ""
     # Whether what it sends tells others about the page (a partner, a social
     # network, subscribers): a page that a view restriction hides is then

@@ -25,6 +25,7 @@ from django.core.mail import get_connection
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy
 
 from ..backends.newsletter import (
     AlreadySent,
@@ -60,7 +61,7 @@ def is_urgent(page: Any) -> bool:
 
 
 class NewsletterChannel(Channel):
-    label = "newsletter"
+    label = gettext_lazy("newsletter")
     purposes: ClassVar[frozenset[str]] = frozenset({Purpose.PUBLISH, Purpose.DIGEST})
 
     def targets(self, *, change: Change) -> list[str]:

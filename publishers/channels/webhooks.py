@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 
 from django.utils import timezone
 from django.utils.http import parse_http_date_safe
+from django.utils.translation import gettext_lazy
 
 from cms.safehttp import (
     BlockedAddress,
@@ -113,7 +114,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class WebhookChannel(Channel):
-    label = "partner webhooks"
+    label = gettext_lazy("partner webhooks")
     purposes: ClassVar[frozenset[str]] = frozenset(EVENTS)
     # Partners de-duplicate by the delivery id: sending again is safe.
     idempotent = True

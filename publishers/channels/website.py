@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from cms.caching import urls_purge
 from cms.feeds.websub import WebSubError, websub_publish
@@ -22,7 +23,7 @@ from .base import Change, Channel, ChannelError, Sent
 
 
 class WebsiteChannel(Channel):
-    label = "website"
+    label = gettext_lazy("website")
     purposes: ClassVar[frozenset[str]] = frozenset(
         {
             Delivery.Purpose.PUBLISH,

@@ -21,7 +21,7 @@ def test_admin_speaks_english_to_a_user_who_chose_it(admin_client, admin_user):
     profile = UserProfile.get_for_user(admin_user)
     profile.preferred_language = "en"
     profile.save()
-    html = admin_client.get("/admin/").content.decode()
+    html = admin_client.get("/admin/system/").content.decode()
     assert '<html lang="en"' in html
     assert "System health" in html
 
@@ -32,14 +32,14 @@ def test_only_japanese_and_english_are_offered_for_the_admin(admin_client):
     assert 'value="fr"' not in html
 
 
-def test_dashboard_says_plainly_when_no_scheduler_or_worker_runs(admin_client):
-    html = admin_client.get("/admin/").content.decode()
+def test_system_status_says_plainly_when_no_scheduler_or_worker_runs(admin_client):
+    html = admin_client.get("/admin/system/").content.decode()
     assert "システムの状態" in html
     assert "スケジューラーが動いていません。予約公開が止まっています。" in html
     assert "タスクワーカーが動いていません" in html
 
 
-def test_dashboard_shows_a_failing_job_and_a_live_worker(admin_client, admin_user):
+def test_system_status_shows_a_failing_job_and_a_live_worker(admin_client, admin_user):
     profile = UserProfile.get_for_user(admin_user)
     profile.preferred_language = "en"
     profile.save()
@@ -56,7 +56,7 @@ def test_dashboard_shows_a_failing_job_and_a_live_worker(admin_client, admin_use
         last_finished_at=now,
         last_error="OperationalError: database is locked",
     )
-    html = admin_client.get("/admin/").content.decode()
+    html = admin_client.get("/admin/system/").content.decode()
     assert "host:1" in html
     assert "No task worker is running" not in html
     assert "Job publish_scheduled failed: OperationalError: database is locked" in html
