@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.datastructures import MultiValueDictKeyError
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 from wagtail_localize.models import Translation, TranslationSource
 from wagtail_localize.views import (
@@ -78,7 +79,19 @@ def translations_visible(user, translations: QuerySet[Translation]) -> QuerySet:
     return translations.filter(source__object_id__in=keys)
 
 
+class TranslationsReportFilterSet(report.TranslationsReportFilterSet):
+    """wagtail-localize names its two locale filters from their field names
+    ("Source locale", "Target locale"), which no catalogue can translate."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["source_locale"].label = _("Source language")
+        self.filters["target_locale"].label = _("Target language")
+
+
 class TranslationsReportView(report.TranslationsReportView):
+    filterset_class = TranslationsReportFilterSet
+
     def get_queryset(self) -> QuerySet[Translation]:
         return translations_visible(self.request.user, super().get_queryset())
 
