@@ -13,7 +13,6 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -242,13 +241,9 @@ class PartnerWebhook(models.Model):
         return self.organisation
 
     def clean(self) -> None:
-        from cms.safehttp.validators import validate_outbound_url
+        from cms.safehttp.validators import outbound_url_clean
 
-        if self.url:
-            try:
-                validate_outbound_url(self.url)
-            except ValidationError as exc:
-                raise ValidationError({"url": exc.messages}) from exc
+        outbound_url_clean(self)
 
     def takes_locale(self, language_code: str) -> bool:
         wanted = {code.strip().lower() for code in self.locales.split(",") if code}

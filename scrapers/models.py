@@ -147,13 +147,9 @@ class Source(models.Model):
         )
 
     def clean(self) -> None:
-        from cms.safehttp.validators import validate_outbound_url
+        from cms.safehttp.validators import outbound_url_clean
 
-        if self.url:
-            try:
-                validate_outbound_url(self.url)
-            except ValidationError as exc:
-                raise ValidationError({"url": exc.messages}) from exc
+        outbound_url_clean(self)
         if self.kind == self.Kind.HTML and not (self.rule_item and self.rule_title):
             raise ValidationError(
                 _("An HTML list page needs at least the item and title selectors.")

@@ -28,3 +28,15 @@ def validate_outbound_url(value: str) -> None:
             code="unsafe_url",
             params={"reason": str(exc)},
         ) from exc
+
+
+def outbound_url_clean(instance: object, *, field: str = "url") -> None:
+    """For a model's ``clean()``: the saved address checked as above, the
+    error shown on its own field."""
+    value = getattr(instance, field)
+    if not value:
+        return
+    try:
+        validate_outbound_url(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
