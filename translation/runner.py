@@ -268,10 +268,13 @@ def _target_current(job: TranslationJob, target: Page, digest: str) -> bool:
 
 
 def _missing_segments(translation: Translation) -> list[StringSegment]:
+    # In the page's own order: a job stopped part-way by the budget or the
+    # quota has sent the title and the first paragraphs, and the same page
+    # is sent the same way on every database.
     segments = list(
-        StringSegment.objects.filter(source=translation.source).select_related(
-            "string", "context"
-        )
+        StringSegment.objects.filter(source=translation.source)
+        .select_related("string", "context")
+        .order_by("order", "pk")
     )
     done = set(
         StringTranslation.objects.filter(
