@@ -254,6 +254,9 @@ WEBSUB_HUB_URL = env.str("WEBSUB_HUB_URL", default="")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tsunagu つなぐ"
+# No Gravatar: editors' e-mail hashes stay here, and the admin shows its own
+# avatar where no network reaches the outside (it was a broken image).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The site's public address (cms/siteurl.py): every absolute URL (pages,
 # feeds, sitemap, API, e-mails, webhooks) starts with it. run_all sets it from
 # its --addr; production requires it.
