@@ -176,7 +176,10 @@ class Scene:
 
 @pytest.fixture
 def scene() -> Scene:
-    from publishers.models import Delivery
+    from django.contrib.contenttypes.models import ContentType
+
+    from cms.models import ArticlePage
+    from publishers.models import ChannelDefault, Delivery, PartnerWebhook
     from publishers.newsletter.models import Subscriber
     from scrapers.models import Source
     from translation.models import TranslationJob, TranslationSettings
@@ -220,6 +223,14 @@ def scene() -> Scene:
         "translation_settings": TranslationSettings.load(),
         "topic": Topic.objects.first(),
         "partnerkey": partner,
+        "partnerwebhook": PartnerWebhook.objects.create(
+            organisation="Walk", url="https://walk.example/hook", secret="w" * 40
+        ),
+        "channeldefault": ChannelDefault.objects.create(
+            page_type=ContentType.objects.get_for_model(ArticlePage),
+            office=Office.objects.get(code="lon"),
+            channel="webhooks",
+        ),
     }
     return Scene(users=users, pages=pages, objects=objects, partner_key=key)
 
